@@ -1,0 +1,105 @@
+package v1alpha1
+
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+// Condition types of RocketMQCluster, in the kstatus form that Flux health
+// checks and Argo CD health scripts read.
+const (
+	// ConditionReady is True when every component has its desired ready
+	// replicas and every broker group has a master and synced metadata.
+	ConditionReady = "Ready"
+	// ConditionProgressing is True while pods roll out or metadata copies.
+	ConditionProgressing = "Progressing"
+	// ConditionDegraded is True when something that was running is broken,
+	// e.g. a broker group lost its master or a metadata copy failed.
+	ConditionDegraded = "Degraded"
+)
+
+// MetadataState is the progress of copying topics and consumer groups onto
+// a broker group.
+type MetadataState string
+
+// Metadata states.
+const (
+	// MetadataInitial: the group existed when the cluster first became
+	// ready; nothing is copied onto it.
+	MetadataInitial MetadataState = "Initial"
+	MetadataPending MetadataState = "Pending"
+	MetadataCopying MetadataState = "Copying"
+	MetadataSynced  MetadataState = "Synced"
+	MetadataFailed  MetadataState = "Failed"
+)
+
+// RocketMQClusterStatus is written only by the status controller.
+type RocketMQClusterStatus struct {
+	// ObservedGeneration is the spec generation this status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// Conditions: Ready, Progressing, Degraded.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// NameServer replicas.
+	// +optional
+	NameServer *ComponentStatus `json:"nameServer,omitempty"`
+
+	// Controller replicas (Controller mode only).
+	// +optional
+	Controller *ComponentStatus `json:"controller,omitempty"`
+
+	// Proxy replicas (when enabled).
+	// +optional
+	Proxy *ComponentStatus `json:"proxy,omitempty"`
+
+	// Dashboard replicas (when enabled).
+	// +optional
+	Dashboard *ComponentStatus `json:"dashboard,omitempty"`
+
+	// NameServerAddresses in use, host:port, in pod ordinal order.
+	// +optional
+	NameServerAddresses []string `json:"nameServerAddresses,omitempty"`
+
+	// BrokerGroups, one entry per group, ordered by group number.
+	// +optional
+	// +listType=map
+	// +listMapKey=group
+	BrokerGroups []BrokerGroupStatus `json:"brokerGroups,omitempty"`
+}
+
+// ComponentStatus counts a component's replicas.
+type ComponentStatus struct {
+	// Desired replicas.
+	Desired int32 `json:"desired"`
+	// Ready replicas.
+	Ready int32 `json:"ready"`
+}
+
+// BrokerGroupStatus is one broker group.
+type BrokerGroupStatus struct {
+	// Group number.
+	Group int32 `json:"group"`
+	// Name of the group's StatefulSet and brokerName.
+	Name string `json:"name"`
+	// Master is the pod currently acting as master, if any.
+	// +optional
+	Master string `json:"master,omitempty"`
+	// Desired pods in the group.
+	Desired int32 `json:"desired"`
+	// Ready pods in the group.
+	Ready int32 `json:"ready"`
+	// Metadata copy state of the group.
+	// +optional
+	Metadata MetadataState `json:"metadata,omitempty"`
+	// MetadataMessage explains a Failed metadata state.
+	// +optional
+	MetadataMessage string `json:"metadataMessage,omitempty"`
+	// MetadataAttempts counts copy attempts, for backoff.
+	// +optional
+	MetadataAttempts int32 `json:"metadataAttempts,omitempty"`
+	// LastMetadataAttempt is when the last copy attempt started.
+	// +optional
+	LastMetadataAttempt *metav1.Time `json:"lastMetadataAttempt,omitempty"`
+}
