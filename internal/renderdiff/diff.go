@@ -1,0 +1,84 @@
+package renderdiff
+
+// Action says what happened to an object between the two renders.
+type Action string
+
+// Actions.
+const (
+	Added   Action = "added"
+	Removed Action = "removed"
+	Changed Action = "changed"
+)
+
+// ObjectChange is one object that differs.
+type ObjectChange struct {
+	ID     ID
+	Action Action
+	// Fields lists the differing leaves of a changed object.
+	Fields []FieldChange
+	// Old and New are the objects as rendered (nil on the missing side).
+	Old, New Object
+}
+
+// Report is the comparison of two renders of one overlay.
+type Report struct {
+	// Changes in kind/namespace/name order.
+	Changes []ObjectChange
+	// Summary holds one sentence per change a reviewer should not miss,
+	// in the order of Changes; warnings start with "WARNING:".
+	Summary []string
+	// Unchanged counts objects identical in both renders.
+	Unchanged int
+}
+
+// Count returns how many objects were added, removed and changed.
+func (r Report) Count() (added, removed, changed int) {
+	for _, c := range r.Changes {
+		switch c.Action {
+		case Added:
+			added++
+		case Removed:
+			removed++
+		case Changed:
+			changed++
+		}
+	}
+	return added, removed, changed
+}
+
+// Empty is true when both renders hold the same objects.
+func (r Report) Empty() bool { return len(r.Changes) == 0 }
+
+// Diff compares the old and new renders of one overlay.
+func Diff(oldObjs, newObjs []Object) (Report, error) {
+	oi, err := index(oldObjs)
+	if err != nil {
+		return Report{}, err
+	}
+	ni, err := index(newObjs)
+	if err != nil {
+		return Report{}, err
+	}
+	var r Report
+	for _, id := range sortedIDs(oi, ni) {
+		o, inOld := oi[id]
+		n, inNew := ni[id]
+		c := ObjectChange{ID: id, Old: o, New: n}
+		switch {
+		case !inOld:
+			c.Action = Added
+		case !inNew:
+			c.Action = Removed
+		default:
+			diffFields("", o, n, &c.Fields)
+			if len(c.Fields) == 0 {
+				r.Unchanged++
+				continue
+			}
+			c.Action = Changed
+		}
+		r.Changes = append(r.Changes, c)
+		r.Summary = append(r.Summary, summarize(c)...)
+	}
+	return r, nil
+}

@@ -1,0 +1,53 @@
+package renderdiff
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+var actionMark = map[Action]string{Added: "+", Removed: "-", Changed: "~"}
+
+// WriteMarkdown writes the report under a heading; it reads well in a
+// terminal and as a pull-request comment.
+func (r Report) WriteMarkdown(w io.Writer, title string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s\n\n", title)
+	if r.Empty() {
+		fmt.Fprintf(&b, "No change (%d objects).\n\n", r.Unchanged)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	added, removed, changed := r.Count()
+	fmt.Fprintf(&b, "%d added, %d removed, %d changed, %d unchanged.\n\n", added, removed, changed, r.Unchanged)
+	for _, s := range r.Summary {
+		fmt.Fprintf(&b, "- %s\n", s)
+	}
+	if len(r.Summary) > 0 {
+		b.WriteString("\n")
+	}
+	for _, c := range r.Changes {
+		writeChange(&b, c)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeChange(b *strings.Builder, c ObjectChange) {
+	fmt.Fprintf(b, "#### %s %s\n", actionMark[c.Action], c.ID)
+	if len(c.Fields) > 0 {
+		b.WriteString("\n")
+	}
+	for _, f := range c.Fields {
+		if len(f.Lines) > 0 {
+			fmt.Fprintf(b, "- `%s`:\n\n  ```diff\n", f.Path)
+			for _, l := range f.Lines {
+				fmt.Fprintf(b, "  %s\n", l)
+			}
+			b.WriteString("  ```\n")
+			continue
+		}
+		fmt.Fprintf(b, "- `%s`: `%s` → `%s`\n", f.Path, f.Old, f.New)
+	}
+	b.WriteString("\n")
+}
