@@ -1,0 +1,264 @@
+package v1alpha1
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+var (
+	clusterType     = reflect.TypeFor[RocketMQCluster]()
+	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	quantityType    = reflect.TypeFor[resource.Quantity]()
+)
+
+// checkValue walks a generic JSON value against the Go type it decodes
+// into and returns a field error for every leaf that cannot decode. Unknown
+// fields are reported too, because sigs.k8s.io/json drops its strict errors
+// when a value fails to decode.
+func checkValue(t reflect.Type, v any, path *field.Path) field.ErrorList {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if v == nil {
+		return nil // null leaves the field unset, as json does
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return checkUnmarshaler(t, v, path)
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return checkStruct(t, v, path)
+	case reflect.Map:
+		return checkMap(t, v, path)
+	case reflect.Slice:
+		return checkSlice(t, v, path)
+	case reflect.Interface:
+		return nil
+	default:
+		return checkScalar(t, v, path)
+	}
+}
+
+func checkUnmarshaler(t reflect.Type, v any, path *field.Path) field.ErrorList {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return field.ErrorList{field.Invalid(path, v, err.Error())}
+	}
+	target := reflect.New(t).Interface().(json.Unmarshaler)
+	if err := target.UnmarshalJSON(raw); err != nil {
+		msg := err.Error()
+		if t == quantityType {
+			msg = "must be a quantity such as 50Gi, 512Mi or 500m"
+		}
+		var bad any = string(raw)
+		if s, ok := v.(string); ok {
+			bad = s
+		}
+		return field.ErrorList{field.Invalid(path, bad, msg)}
+	}
+	return nil
+}
+
+func checkStruct(t reflect.Type, v any, path *field.Path) field.ErrorList {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return field.ErrorList{typeError(path, v, "an object")}
+	}
+	var errs field.ErrorList
+	for _, k := range sortedMapKeys(obj) {
+		ft, ok := jsonField(t, k)
+		if !ok {
+			errs = append(errs, unknownFieldError(path.Child(k).String()))
+			continue
+		}
+		errs = append(errs, checkValue(ft, obj[k], path.Child(k))...)
+	}
+	return errs
+}
+
+func checkMap(t reflect.Type, v any, path *field.Path) field.ErrorList {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return field.ErrorList{typeError(path, v, "an object")}
+	}
+	var errs field.ErrorList
+	for _, k := range sortedMapKeys(obj) {
+		errs = append(errs, checkValue(t.Elem(), obj[k], path.Key(k))...)
+	}
+	return errs
+}
+
+func checkSlice(t reflect.Type, v any, path *field.Path) field.ErrorList {
+	if t.Elem().Kind() == reflect.Uint8 {
+		return checkScalar(reflect.TypeFor[string](), v, path) // []byte is base64 text
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return field.ErrorList{typeError(path, v, "a list")}
+	}
+	var errs field.ErrorList
+	for i, item := range list {
+		errs = append(errs, checkValue(t.Elem(), item, path.Index(i))...)
+	}
+	return errs
+}
+
+func checkScalar(t reflect.Type, v any, path *field.Path) field.ErrorList {
+	switch t.Kind() {
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			return field.ErrorList{typeError(path, v, "a string (quote it)")}
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			return field.ErrorList{typeError(path, v, "true or false")}
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return checkInteger(t, v, path)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return checkInteger(t, v, path)
+	case reflect.Float32, reflect.Float64:
+		if _, ok := v.(json.Number); !ok {
+			return field.ErrorList{typeError(path, v, "a number")}
+		}
+	}
+	return nil
+}
+
+func checkInteger(t reflect.Type, v any, path *field.Path) field.ErrorList {
+	n, ok := v.(json.Number)
+	if !ok {
+		return field.ErrorList{typeError(path, v, "a whole number")}
+	}
+	i, err := strconv.ParseInt(n.String(), 10, 64)
+	if err != nil {
+		return field.ErrorList{field.Invalid(path, n.String(), "must be a whole number")}
+	}
+	if t.Kind() == reflect.Int32 && (i < math.MinInt32 || i > math.MaxInt32) {
+		return field.ErrorList{field.Invalid(path, i, "must fit in 32 bits")}
+	}
+	if t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uint64 && i < 0 {
+		return field.ErrorList{field.Invalid(path, i, "must not be negative")}
+	}
+	return nil
+}
+
+func typeError(path *field.Path, v any, want string) *field.Error {
+	return field.TypeInvalid(path, v, fmt.Sprintf("must be %s, not %s", want, jsonKind(v)))
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	default:
+		return "null"
+	}
+}
+
+// jsonField finds the type of the struct field that JSON key name decodes
+// into, looking through inline (embedded) structs as encoding/json does.
+func jsonField(t reflect.Type, name string) (reflect.Type, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tagName, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tagName == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if f.Anonymous && tagName == "" {
+			inner := f.Type
+			for inner.Kind() == reflect.Pointer {
+				inner = inner.Elem()
+			}
+			if inner.Kind() == reflect.Struct {
+				if ft, ok := jsonField(inner, name); ok {
+					return ft, true
+				}
+				continue
+			}
+		}
+		if tagName == "" {
+			tagName = f.Name
+		}
+		if tagName == name {
+			return f.Type, true
+		}
+	}
+	return nil, false
+}
+
+// jsonFieldNames lists the JSON names of a struct's fields, inline structs
+// included.
+func jsonFieldNames(t reflect.Type) []string {
+	var names []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tagName, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case tagName == "-":
+		case f.Anonymous && tagName == "" && f.Type.Kind() == reflect.Struct:
+			names = append(names, jsonFieldNames(f.Type)...)
+		case f.IsExported():
+			if tagName == "" {
+				tagName = f.Name
+			}
+			names = append(names, tagName)
+		}
+	}
+	return names
+}
+
+// suggestFieldName returns the known field name that an unknown field path
+// (as sigs.k8s.io/json reports it, e.g. "spec.nameserver") differs from
+// only in case, or "" when there is none.
+func suggestFieldName(path string) string {
+	segs := strings.Split(path, ".")
+	t := clusterType
+	for _, s := range segs[:len(segs)-1] {
+		if i := strings.IndexByte(s, '['); i >= 0 {
+			s = s[:i]
+		}
+		ft, ok := jsonField(t, s)
+		if !ok {
+			return ""
+		}
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice || ft.Kind() == reflect.Map {
+			ft = ft.Elem()
+		}
+		if ft.Kind() != reflect.Struct {
+			return ""
+		}
+		t = ft
+	}
+	last := segs[len(segs)-1]
+	i := slices.IndexFunc(jsonFieldNames(t), func(n string) bool { return strings.EqualFold(n, last) })
+	if i < 0 {
+		return ""
+	}
+	return jsonFieldNames(t)[i]
+}
+
+func sortedMapKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,120 @@
+package v1alpha1
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	kjson "sigs.k8s.io/json"
+	"sigs.k8s.io/yaml"
+)
+
+// DecodeError lists every field that did not decode: unknown fields (a
+// typo such as spec.nameserver), values of the wrong type, and unparsable
+// quantities or config values. Each carries its field path.
+//
+// +kubebuilder:object:generate=false
+type DecodeError struct {
+	Errs field.ErrorList
+}
+
+// Error joins the field errors.
+func (e *DecodeError) Error() string {
+	return "decoding RocketMQCluster: " + e.Errs.ToAggregate().Error()
+}
+
+// FieldErrors returns the field errors, for callers that report each one.
+func (e *DecodeError) FieldErrors() field.ErrorList { return e.Errs }
+
+// DecodeCluster decodes one RocketMQCluster from YAML or JSON, strictly:
+// unknown and duplicate fields and values of the wrong type are errors, and
+// apiVersion and kind must be those of a RocketMQCluster. Field problems come
+// back as a *DecodeError; a document that is not YAML at all comes back as a
+// plain error. It never panics.
+func DecodeCluster(data []byte) (*RocketMQCluster, error) {
+	j, err := yaml.YAMLToJSONStrict(data)
+	if err != nil {
+		return nil, fmt.Errorf("reading RocketMQCluster YAML: %w", err)
+	}
+	j = bytes.TrimSpace(j)
+	if len(j) == 0 || j[0] != '{' {
+		return nil, fmt.Errorf("reading RocketMQCluster YAML: want a mapping with apiVersion, kind, metadata and spec, got %.40q", j)
+	}
+	var c RocketMQCluster
+	strictErrs, err := kjson.UnmarshalStrict(j, &c, kjson.DisallowDuplicateFields, kjson.DisallowUnknownFields)
+	errs := strictFieldErrors(strictErrs)
+	if err != nil {
+		// The strict errors are lost when a value fails to decode; the
+		// locator finds both kinds.
+		errs = locateDecodeErrors(j, err)
+	}
+	if len(errs) == 0 {
+		errs = validateTypeMeta(&c)
+	}
+	if len(errs) > 0 {
+		return nil, &DecodeError{Errs: errs}
+	}
+	return &c, nil
+}
+
+// strictFieldErrors turns sigs.k8s.io/json's strict errors (unknown or
+// duplicate fields, each with its full path) into field errors, suggesting
+// the right spelling when only the case differs.
+func strictFieldErrors(strict []error) field.ErrorList {
+	var errs field.ErrorList
+	for _, e := range strict {
+		var fe kjson.FieldError
+		if !errors.As(e, &fe) {
+			errs = append(errs, documentError(e.Error()))
+			continue
+		}
+		errs = append(errs, unknownFieldError(fe.FieldPath()))
+	}
+	return errs
+}
+
+func validateTypeMeta(c *RocketMQCluster) field.ErrorList {
+	var errs field.ErrorList
+	if c.APIVersion != GroupVersion.String() {
+		errs = append(errs, field.Invalid(field.NewPath("apiVersion"), c.APIVersion,
+			"must be "+GroupVersion.String()))
+	}
+	if c.Kind != KindRocketMQCluster {
+		errs = append(errs, field.Invalid(field.NewPath("kind"), c.Kind, "must be "+KindRocketMQCluster))
+	}
+	return errs
+}
+
+// locateDecodeErrors finds the fields behind a decoding error: json
+// reports only the first bad value, and errors from custom decoders
+// (quantities, config values) carry no path at all.
+func locateDecodeErrors(j []byte, decodeErr error) field.ErrorList {
+	var tree any
+	d := json.NewDecoder(bytes.NewReader(j))
+	d.UseNumber()
+	if err := d.Decode(&tree); err != nil {
+		return field.ErrorList{documentError(decodeErr.Error())}
+	}
+	errs := checkValue(clusterType, tree, nil)
+	if len(errs) == 0 {
+		errs = field.ErrorList{documentError(decodeErr.Error())}
+	}
+	return errs
+}
+
+// documentError is a decoding problem that no field path pins down.
+func documentError(msg string) *field.Error {
+	return &field.Error{Type: field.ErrorTypeInvalid, Field: "<document>", BadValue: field.OmitValueType{}, Detail: msg}
+}
+
+// unknownFieldError reports a field the API does not have, suggesting the
+// right spelling when only the case differs (nameserver for nameServer).
+func unknownFieldError(path string) *field.Error {
+	msg := "unknown field: remove it, or check its spelling in docs/api.md"
+	if s := suggestFieldName(path); s != "" {
+		msg = fmt.Sprintf("unknown field: did you mean %q?", s)
+	}
+	return field.Forbidden(field.NewPath(path), msg)
+}
