@@ -67,8 +67,9 @@ func validateObjectMeta(c *RocketMQCluster) field.ErrorList {
 	case len(c.Name) > MaxClusterNameLength:
 		errs = append(errs, field.TooLong(meta.Child("name"), c.Name, MaxClusterNameLength))
 	default:
-		for _, msg := range validation.IsDNS1035Label(c.Name) {
-			errs = append(errs, field.Invalid(meta.Child("name"), c.Name, msg))
+		if len(validation.IsDNS1035Label(c.Name)) > 0 {
+			errs = append(errs, field.Invalid(meta.Child("name"), c.Name,
+				"must be lower-case letters, digits and '-', starting with a letter and ending with a letter or digit: it names Services (DNS-1035 labels)"))
 		}
 	}
 	if c.Namespace != "" {

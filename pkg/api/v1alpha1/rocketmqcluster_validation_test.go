@@ -1,0 +1,300 @@
+package v1alpha1
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
+)
+
+func readTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return b
+}
+
+func validCluster() *RocketMQCluster {
+	return &RocketMQCluster{
+		TypeMeta:   metav1.TypeMeta{APIVersion: GroupVersion.String(), Kind: KindRocketMQCluster},
+		ObjectMeta: metav1.ObjectMeta{Name: "orders", Namespace: "mq"},
+	}
+}
+
+// wantErr is one expected error: its field path and a part of its message.
+type wantErr struct{ path, msg string }
+
+func assertErrors(t *testing.T, errs field.ErrorList, want ...wantErr) {
+	t.Helper()
+	require.Len(t, errs, len(want), "errors: %v", errs)
+	for i, w := range want {
+		assert.Equal(t, w.path, errs[i].Field, "error %d: %v", i, errs[i])
+		assert.Contains(t, errs[i].Error(), w.msg, "error %d", i)
+	}
+}
+
+func TestValidateAcceptsExamples(t *testing.T) {
+	for _, name := range []string{"full.yaml", "minimal.yaml"} {
+		c, err := DecodeCluster(readTestdata(t, name))
+		require.NoError(t, err, name)
+		assert.Empty(t, c.Validate(), name)
+	}
+	assert.Empty(t, validCluster().Validate())
+}
+
+func TestValidateDoesNotChangeCluster(t *testing.T) {
+	c := validCluster()
+	c.Validate()
+	assert.Equal(t, validCluster(), c)
+}
+
+func TestValidateRules(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(c *RocketMQCluster)
+		want   []wantErr
+	}{
+		{"name required", func(c *RocketMQCluster) { c.Name = "" },
+			[]wantErr{{"metadata.name", "set metadata.name"}}},
+		{"name too long", func(c *RocketMQCluster) { c.Name = strings.Repeat("a", MaxClusterNameLength+1) },
+			[]wantErr{{"metadata.name", "may not be more than 41"}}},
+		{"name not a DNS-1035 label", func(c *RocketMQCluster) { c.Name = "1orders" },
+			[]wantErr{{"metadata.name", "starting with a letter"}}},
+		{"name with dots", func(c *RocketMQCluster) { c.Name = "orders.eu" },
+			[]wantErr{{"metadata.name", "DNS-1035"}}},
+		{"namespace invalid", func(c *RocketMQCluster) { c.Namespace = "MQ" },
+			[]wantErr{{"metadata.namespace", "RFC 1123 label"}}},
+		{"version not 5", func(c *RocketMQCluster) { c.Spec.Version = "4.9.7" },
+			[]wantErr{{"spec.version", "RocketMQ 5 release"}}},
+		{"version with suffix", func(c *RocketMQCluster) { c.Spec.Version = "5.3.3-alpine" },
+			[]wantErr{{"spec.version", "no suffix"}}},
+		{"image with tag", func(c *RocketMQCluster) { c.Spec.Image = "apache/rocketmq:5.3.3" },
+			[]wantErr{{"spec.image", "the tag is spec.version"}}},
+		{"image garbage", func(c *RocketMQCluster) { c.Spec.Image = "Apache RocketMQ" },
+			[]wantErr{{"spec.image", "must be an image repository"}}},
+		{"pull policy", func(c *RocketMQCluster) { c.Spec.ImagePullPolicy = "Sometimes" },
+			[]wantErr{{"spec.imagePullPolicy", `supported values: "Always", "IfNotPresent", "Never"`}}},
+		{"pull secret name", func(c *RocketMQCluster) {
+			c.Spec.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "Reg Cred"}}
+		}, []wantErr{{"spec.imagePullSecrets[0].name", "RFC 1123 subdomain"}}},
+		{"nameserver replicas", func(c *RocketMQCluster) { c.Spec.NameServer.Replicas = ptr.To[int32](0) },
+			[]wantErr{{"spec.nameServer.replicas", "must be at least 1"}}},
+		{"heap not positive", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("0") },
+			[]wantErr{{"spec.nameServer.jvm.heap", "must be a positive quantity"}}},
+		{"heap above memory limit", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("1Gi") },
+			[]wantErr{{"spec.nameServer.jvm.heap", "must stay below resources.limits.memory (1Gi)"}}},
+		{"broker heap plus direct memory above limit", func(c *RocketMQCluster) {
+			c.Spec.Broker.JVM = JVMSpec{Heap: qty("3Gi"), DirectMemory: qty("1Gi")}
+		}, []wantErr{{"spec.broker.jvm.heap", "plus jvm.directMemory (1Gi) must stay below resources.limits.memory (4Gi)"}}},
+		{"requests above limits", func(c *RocketMQCluster) {
+			c.Spec.Proxy.Resources = resources("1", "2Gi", "1Gi")
+			c.Spec.Proxy.JVM.Heap = qty("256Mi")
+		}, []wantErr{{"spec.proxy.resources.requests[memory]", "must not exceed resources.limits.memory (1Gi)"}}},
+		{"controller required in Controller mode", func(c *RocketMQCluster) { c.Spec.Broker.Mode = BrokerModeController },
+			[]wantErr{{"spec.controller", "set spec.controller"}}},
+		{"controller refused in MasterSlave mode", func(c *RocketMQCluster) { c.Spec.Controller = &ControllerSpec{} },
+			[]wantErr{{"spec.controller", "remove spec.controller or set the mode"}}},
+		{"controller replicas even", func(c *RocketMQCluster) {
+			c.Spec.Broker.Mode = BrokerModeController
+			c.Spec.Controller = &ControllerSpec{Replicas: ptr.To[int32](4)}
+		}, []wantErr{{"spec.controller.replicas", "must be odd"}}},
+		{"controller replicas zero", func(c *RocketMQCluster) {
+			c.Spec.Broker.Mode = BrokerModeController
+			c.Spec.Controller = &ControllerSpec{Replicas: ptr.To[int32](0)}
+		}, []wantErr{{"spec.controller.replicas", "must be at least 1"}}},
+		{"controller type", func(c *RocketMQCluster) {
+			c.Spec.Broker.Mode = BrokerModeController
+			c.Spec.Controller = &ControllerSpec{Type: "Raft"}
+		}, []wantErr{{"spec.controller.type", `supported values: "DLedger", "jRaft"`}}},
+		{"controller storage size", func(c *RocketMQCluster) {
+			c.Spec.Broker.Mode = BrokerModeController
+			c.Spec.Controller = &ControllerSpec{Storage: StorageSpec{Size: qty("-1Gi")}}
+		}, []wantErr{{"spec.controller.storage.size", "positive"}}},
+		{"broker mode", func(c *RocketMQCluster) { c.Spec.Broker.Mode = "Primary" },
+			[]wantErr{{"spec.broker.mode", `supported values: "MasterSlave", "Controller"`}}},
+		{"groups zero", func(c *RocketMQCluster) { c.Spec.Broker.Groups = ptr.To[int32](0) },
+			[]wantErr{{"spec.broker.groups", "between 1 and 100"}}},
+		{"groups above max", func(c *RocketMQCluster) { c.Spec.Broker.Groups = ptr.To[int32](101) },
+			[]wantErr{{"spec.broker.groups", "between 1 and 100"}}},
+		{"replicasPerGroup", func(c *RocketMQCluster) { c.Spec.Broker.ReplicasPerGroup = ptr.To[int32](0) },
+			[]wantErr{{"spec.broker.replicasPerGroup", "at least 1"}}},
+		{"broker storage", func(c *RocketMQCluster) { c.Spec.Broker.Storage.Size = qty("0") },
+			[]wantErr{{"spec.broker.storage.size", "positive"}}},
+		{"storage class name", func(c *RocketMQCluster) { c.Spec.Broker.Storage.StorageClassName = ptr.To("Fast SSD") },
+			[]wantErr{{"spec.broker.storage.storageClassName", "RFC 1123 subdomain"}}},
+		{"direct memory", func(c *RocketMQCluster) { c.Spec.Broker.JVM.DirectMemory = qty("-1") },
+			[]wantErr{{"spec.broker.jvm.directMemory", "positive"}}},
+		{"metadataSourceGroup out of range", func(c *RocketMQCluster) {
+			c.Spec.Broker.Groups = ptr.To[int32](2)
+			c.Spec.Broker.MetadataSourceGroup = ptr.To[int32](2)
+		}, []wantErr{{"spec.broker.metadataSourceGroup", "0 to 1 (spec.broker.groups is 2)"}}},
+		{"flushDiskType enum", func(c *RocketMQCluster) { c.Spec.Broker.FlushDiskType = "SYNC" },
+			[]wantErr{{"spec.broker.flushDiskType", `supported values: "ASYNC_FLUSH", "SYNC_FLUSH"`}}},
+		{"replicationMode enum", func(c *RocketMQCluster) { c.Spec.Broker.ReplicationMode = "Semi" },
+			[]wantErr{{"spec.broker.replicationMode", `supported values: "Async", "Sync"`}}},
+		{"config flushDiskType value", func(c *RocketMQCluster) {
+			c.Spec.Broker.Config = map[string]ConfigValue{"flushDiskType": "SYNC"}
+		}, []wantErr{{"spec.broker.config[flushDiskType]", `supported values: "ASYNC_FLUSH", "SYNC_FLUSH"`}}},
+		{"config flushDiskType disagrees", func(c *RocketMQCluster) {
+			c.Spec.Broker.FlushDiskType = FlushAsync
+			c.Spec.Broker.Config = map[string]ConfigValue{"flushDiskType": "SYNC_FLUSH"}
+		}, []wantErr{{"spec.broker.config[flushDiskType]", "disagrees with spec.broker.flushDiskType (ASYNC_FLUSH)"}}},
+		{"config key syntax", func(c *RocketMQCluster) {
+			c.Spec.Broker.Config = map[string]ConfigValue{"a=b": "x"}
+		}, []wantErr{{"spec.broker.config[a=b]", "must be a broker.conf property name"}}},
+		{"config value newline", func(c *RocketMQCluster) {
+			c.Spec.Broker.Config = map[string]ConfigValue{"brokerPermission": "6\nbrokerId=0"}
+		}, []wantErr{{"spec.broker.config[brokerPermission]", "must be one line"}}},
+		{"several owned keys, sorted", func(c *RocketMQCluster) {
+			c.Spec.Broker.Config = map[string]ConfigValue{"namesrvAddr": "x:9876", "BrokerName": "b"}
+		}, []wantErr{
+			{"spec.broker.config[BrokerName]", "from metadata.name and the group number"},
+			{"spec.broker.config[namesrvAddr]", "from spec.nameServer"},
+		}},
+		{"proxy replicas", func(c *RocketMQCluster) { c.Spec.Proxy.Replicas = ptr.To[int32](0) },
+			[]wantErr{{"spec.proxy.replicas", "at least 1"}}},
+		{"proxy service type", func(c *RocketMQCluster) { c.Spec.Proxy.ServiceType = corev1.ServiceTypeExternalName },
+			[]wantErr{{"spec.proxy.serviceType", `supported values: "ClusterIP", "NodePort", "LoadBalancer"`}}},
+		{"dashboard image", func(c *RocketMQCluster) {
+			c.Spec.Dashboard.Enabled = true
+			c.Spec.Dashboard.Image = "rocketmq dashboard"
+		}, []wantErr{{"spec.dashboard.image", "must be an image reference"}}},
+		{"dashboard replicas", func(c *RocketMQCluster) { c.Spec.Dashboard.Replicas = ptr.To[int32](-1) },
+			[]wantErr{{"spec.dashboard.replicas", "at least 1"}}},
+		{"acl needs secret", func(c *RocketMQCluster) { c.Spec.ACL.Enabled = true },
+			[]wantErr{{"spec.acl.adminSecretRef.name", "set spec.acl.adminSecretRef.name"}}},
+		{"acl secret name empty", func(c *RocketMQCluster) {
+			c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{}}
+		}, []wantErr{{"spec.acl.adminSecretRef.name", "set the name of the Secret"}}},
+		{"acl secret name invalid", func(c *RocketMQCluster) {
+			c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "Admin"}}
+		}, []wantErr{{"spec.acl.adminSecretRef.name", "RFC 1123 subdomain"}}},
+		{"acl secret key invalid", func(c *RocketMQCluster) {
+			c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin", PasswordKey: "pass word"}}
+		}, []wantErr{{"spec.acl.adminSecretRef.passwordKey", "valid config key"}}},
+		{"metrics interval", func(c *RocketMQCluster) { c.Spec.Metrics.Interval = "30 seconds" },
+			[]wantErr{{"spec.metrics.interval", "Prometheus duration"}}},
+		{"anti-affinity enum", func(c *RocketMQCluster) { c.Spec.Placement = &Placement{AntiAffinity: "Strict"} },
+			[]wantErr{{"spec.placement.antiAffinity", `supported values: "Soft", "Hard", "None"`}}},
+		{"component placement checked", func(c *RocketMQCluster) {
+			c.Spec.Broker.Placement = &Placement{TopologyKey: "not a key", PriorityClassName: "High"}
+		}, []wantErr{
+			{"spec.broker.placement.topologyKey", "name part must consist of"},
+			{"spec.broker.placement.priorityClassName", "RFC 1123 subdomain"},
+		}},
+		{"node selector", func(c *RocketMQCluster) {
+			c.Spec.Placement = &Placement{NodeSelector: map[string]string{"pool": "mq pool"}}
+		}, []wantErr{{"spec.placement.nodeSelector[pool]", "valid label"}}},
+		{"topology spread", func(c *RocketMQCluster) {
+			c.Spec.Placement = &Placement{TopologySpreadConstraints: []corev1.TopologySpreadConstraint{{WhenUnsatisfiable: "Maybe"}}}
+		}, []wantErr{
+			{"spec.placement.topologySpreadConstraints[0].maxSkew", "at least 1"},
+			{"spec.placement.topologySpreadConstraints[0].topologyKey", "set a node label key"},
+			{"spec.placement.topologySpreadConstraints[0].whenUnsatisfiable", "supported values"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := validCluster()
+			tt.mutate(c)
+			assertErrors(t, c.Validate(), tt.want...)
+		})
+	}
+}
+
+// TestValidateReportsEveryError checks that Validate does not stop at the
+// first problem.
+func TestValidateReportsEveryError(t *testing.T) {
+	c := validCluster()
+	c.Name = ""
+	c.Spec.Version = "4"
+	c.Spec.Broker.Groups = ptr.To[int32](0)
+	c.Spec.ACL.Enabled = true
+	assertErrors(t, c.Validate(),
+		wantErr{"metadata.name", "Required"},
+		wantErr{"spec.version", "RocketMQ 5"},
+		wantErr{"spec.broker.groups", "between 1 and 100"},
+		wantErr{"spec.acl.adminSecretRef.name", "Required"},
+	)
+}
+
+// TestOwnedConfigKeys checks each owned key (and a key under each owned
+// prefix) is refused whatever its case, naming the field to use instead.
+func TestOwnedConfigKeys(t *testing.T) {
+	for _, o := range ownedConfigKeys {
+		key := o.key
+		if o.prefix {
+			key += "Something"
+		}
+		for _, k := range []string{key, strings.ToUpper(key[:1]) + key[1:], strings.ToLower(key)} {
+			c := validCluster()
+			c.Spec.Broker.Config = map[string]ConfigValue{k: "x"}
+			assertErrors(t, c.Validate(), wantErr{"spec.broker.config[" + k + "]", "from " + o.setBy})
+		}
+	}
+	for _, k := range []string{"autoCreateTopicEnable", "brokerPermission", "deleteWhen", "storeType"} {
+		_, owned := OwnedConfigKeyFor(k)
+		assert.False(t, owned, k)
+	}
+	setBy, owned := OwnedConfigKeyFor("fetchNameSrvAddrByDnsLookup")
+	assert.True(t, owned)
+	assert.Equal(t, "spec.nameServer", setBy)
+}
+
+// TestMaxClusterNameLength proves the limit: with the longest name, every
+// rendered name and the revision label stay valid, and the limit is tight.
+func TestMaxClusterNameLength(t *testing.T) {
+	assert.Equal(t, 41, MaxClusterNameLength)
+	c := validCluster()
+	c.Name = "a" + strings.Repeat("b", MaxClusterNameLength-1)
+	require.Empty(t, c.Validate())
+	hash := strings.Repeat("h", maxRevisionHashLength)
+	for _, sts := range []string{c.NameServerName(), c.ControllerName(), c.BrokerGroupName(MaxBrokerGroups - 1)} {
+		assert.Empty(t, validation.IsDNS1035Label(sts), "Service %s", sts)
+		assert.Empty(t, validation.IsValidLabelValue(sts+"-"+hash), "controller-revision-hash of %s", sts)
+		assert.Empty(t, validation.IsDNS1123Label(sts+"-"+"2147483647"), "pod of %s", sts)
+	}
+	assert.NotEmpty(t, validation.IsValidLabelValue(c.NameServerName()+"x-"+hash), "the limit is tight")
+	for _, name := range []string{c.ProxyName(), c.DashboardName()} {
+		assert.Empty(t, validation.IsDNS1035Label(name), name)
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	c := validCluster()
+	c.Spec.NameServer.Replicas = ptr.To[int32](1)
+	c.Spec.NameServer.HostNetwork = true
+	c.Spec.Broker.Mode = BrokerModeController
+	c.Spec.Controller = &ControllerSpec{Replicas: ptr.To[int32](1)}
+	ws := c.Warnings()
+	var paths []string
+	for _, w := range ws {
+		paths = append(paths, w.Field)
+	}
+	assert.Equal(t, []string{
+		"spec.nameServer.replicas", "spec.nameServer.hostNetwork", "spec.broker.replicasPerGroup", "spec.controller.replicas",
+	}, paths)
+	assert.Contains(t, ws[1].Message, "Pod Security")
+
+	ha := validCluster()
+	ha.Spec.Broker.ReplicasPerGroup = ptr.To[int32](2)
+	assert.Empty(t, ha.Warnings(), "defaults with two pods per group carry no warning")
+}
+
+func TestQuantityHelpers(t *testing.T) {
+	// resource.Quantity comparisons in validateHeapFits must use values,
+	// not strings: 1024Mi is 1Gi.
+	errs := validateHeapFits(&JVMSpec{Heap: qty("1024Mi")},
+		&corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("1Gi")}},
+		field.NewPath("x"))
+	assert.Len(t, errs, 1)
+}
