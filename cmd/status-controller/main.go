@@ -1,0 +1,158 @@
+// Command status-controller reports RocketMQCluster health in status, keeps
+// running brokers' NameServer list current and copies metadata onto broker
+// groups added by a scale-out. It writes only status, Events, its own
+// ConfigMaps and its leader-election Lease; Git owns everything else.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2/textlogger"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/controller/cluster"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+// LeaderElectionID names the Lease the replicas compete for.
+const LeaderElectionID = "rocketmq-gitops-status-controller"
+
+func main() {
+	ctx := ctrl.SetupSignalHandler()
+	if err := run(ctx, os.Args[1:], nil); err != nil {
+		fmt.Fprintf(os.Stderr, "status-controller: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// config is the parsed command line.
+type config struct {
+	metricsAddr, probeAddr string
+	leaderElect            bool
+	leaderElectionNS       string
+	namespaces             []string
+	concurrency            int
+	adminTimeout, resync   time.Duration
+	log                    *textlogger.Config
+}
+
+func parseFlags(args []string) (*config, error) {
+	var c config
+	var namespaces string
+	fs := flag.NewFlagSet("status-controller", flag.ContinueOnError)
+	fs.StringVar(&c.metricsAddr, "metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint; \"0\" turns it off")
+	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "address of the /healthz and /readyz probes")
+	fs.BoolVar(&c.leaderElect, "leader-elect", false, "elect a leader so that only one replica acts (on in the install manifests)")
+	fs.StringVar(&c.leaderElectionNS, "leader-election-namespace", "", "namespace of the leader-election Lease (default: the pod's namespace)")
+	fs.StringVar(&namespaces, "namespaces", "", "comma-separated namespaces to watch; empty watches all")
+	fs.IntVar(&c.concurrency, "max-concurrent-reconciles", 4, "RocketMQClusters reconciled at once")
+	fs.DurationVar(&c.adminTimeout, "admin-timeout", 30*time.Second, "bound on one reconcile's RocketMQ admin calls")
+	fs.DurationVar(&c.resync, "resync-period", 10*time.Minute, "re-check every cluster this often without events (0: never)")
+	c.log = textlogger.NewConfig()
+	c.log.AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, fmt.Errorf("parsing flags: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.concurrency < 1 {
+		return nil, errors.New("--max-concurrent-reconciles must be at least 1")
+	}
+	for _, ns := range strings.Split(namespaces, ",") {
+		if ns = strings.TrimSpace(ns); ns != "" {
+			c.namespaces = append(c.namespaces, ns)
+		}
+	}
+	return &c, nil
+}
+
+// run starts the manager and blocks until ctx ends. restConfig nil means
+// the usual kubeconfig / in-cluster lookup.
+func run(ctx context.Context, args []string, restConfig *rest.Config) error {
+	c, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	ctrl.SetLogger(textlogger.NewLogger(c.log))
+	if restConfig == nil {
+		if restConfig, err = ctrl.GetConfig(); err != nil {
+			return fmt.Errorf("loading the kubeconfig: %w", err)
+		}
+	}
+	mgr, err := newManager(restConfig, c)
+	if err != nil {
+		return err
+	}
+	if err := setupControllers(ctx, mgr, c); err != nil {
+		return err
+	}
+	ctrl.Log.WithName("setup").Info("starting", "namespaces", c.namespaces, "leaderElection", c.leaderElect)
+	if err := mgr.Start(ctx); err != nil {
+		return fmt.Errorf("running the manager: %w", err)
+	}
+	return nil
+}
+
+func newScheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		return nil, fmt.Errorf("registering client-go types: %w", err)
+	}
+	if err := v1alpha1.AddToScheme(s); err != nil {
+		return nil, fmt.Errorf("registering %s: %w", v1alpha1.GroupVersion, err)
+	}
+	return s, nil
+}
+
+func newManager(restConfig *rest.Config, c *config) (ctrl.Manager, error) {
+	scheme, err := newScheme()
+	if err != nil {
+		return nil, err
+	}
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
+		Scheme:                        scheme,
+		Cache:                         cluster.CacheOptions(c.namespaces),
+		Metrics:                       metricsserver.Options{BindAddress: c.metricsAddr},
+		HealthProbeBindAddress:        c.probeAddr,
+		LeaderElection:                c.leaderElect,
+		LeaderElectionID:              LeaderElectionID,
+		LeaderElectionNamespace:       c.leaderElectionNS,
+		LeaderElectionReleaseOnCancel: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return nil, fmt.Errorf("adding the health check: %w", err)
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return nil, fmt.Errorf("adding the readiness check: %w", err)
+	}
+	return mgr, nil
+}
+
+// setupControllers registers every controller of the binary.
+func setupControllers(ctx context.Context, mgr ctrl.Manager, c *config) error {
+	err := cluster.SetupWithManager(ctx, mgr, cluster.Options{
+		MaxConcurrentReconciles: c.concurrency,
+		AdminTimeout:            c.adminTimeout,
+		Resync:                  c.resync,
+	})
+	if err != nil {
+		return fmt.Errorf("setting up the RocketMQCluster controller: %w", err)
+	}
+	// TopicTransfer controller (internal/controller/transfer) registers here.
+	return nil
+}

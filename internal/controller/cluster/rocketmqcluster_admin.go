@@ -1,0 +1,112 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/metadatacopy"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/nsaddr"
+)
+
+// AdminClient is every RocketMQ admin call the controller makes;
+// *admin.Client implements it, tests can fail any call.
+type AdminClient interface {
+	nsaddr.BrokerConfigClient
+	metadatacopy.Copier
+	ClusterInfo(ctx context.Context, nameServer string) (*admin.ClusterInfo, error)
+	Close() error
+}
+
+// AdminFactory makes an admin client signing with creds (nil: no ACL).
+type AdminFactory func(creds *admin.Credentials) AdminClient
+
+// DefaultAdmin makes *admin.Client.
+func DefaultAdmin(creds *admin.Credentials) AdminClient {
+	return admin.New(admin.Options{Credentials: creds})
+}
+
+// credentials reads the ACL admin user from the Secret named in
+// spec.acl.adminSecretRef. The read is uncached (a direct GET): caching
+// Secrets would need list and watch on every Secret in the cluster.
+func (r *Reconciler) credentials(ctx context.Context, want *v1alpha1.RocketMQCluster) (*admin.Credentials, error) {
+	ref := want.Spec.ACL.AdminSecretRef
+	if !want.Spec.ACL.Enabled || ref == nil {
+		return nil, nil
+	}
+	var s corev1.Secret
+	if err := r.apiReader.Get(ctx, client.ObjectKey{Namespace: want.Namespace, Name: ref.Name}, &s); err != nil {
+		return nil, fmt.Errorf("while reading ACL Secret %s: %w", ref.Name, err)
+	}
+	userKey, passKey := or(ref.UsernameKey, "username"), or(ref.PasswordKey, "password")
+	user, pass := s.Data[userKey], s.Data[passKey]
+	if len(user) == 0 || len(pass) == 0 {
+		// Name the keys, never the values.
+		return nil, fmt.Errorf("ACL Secret %s lacks a non-empty %q or %q key", ref.Name, userKey, passKey)
+	}
+	return &admin.Credentials{AccessKey: string(user), SecretKey: string(pass)}, nil
+}
+
+// master is a group's master pod and its remoting address.
+type master struct{ name, addr string }
+
+// masters finds each group's master pod. In MasterSlave mode it is ordinal
+// 0 of the group when ready. In Controller mode the Controller quorum
+// elects it, so the NameServer's route table says which address is broker
+// id 0, and the pod with that IP is the master.
+func (r *Reconciler) masters(ctx context.Context, want *v1alpha1.RocketMQCluster, o *observed, cl AdminClient) (map[int32]master, error) {
+	out := map[int32]master{}
+	if want.Spec.Broker.Mode != v1alpha1.BrokerModeController {
+		for g, pods := range o.brokers {
+			name := want.BrokerGroupName(g) + "-0"
+			for i := range pods {
+				if pods[i].Name == name && podReady(&pods[i]) && pods[i].Status.PodIP != "" {
+					out[g] = master{name: name, addr: brokerAddr(&pods[i])}
+				}
+			}
+		}
+		return out, nil
+	}
+	info, err := r.clusterInfo(ctx, o, cl)
+	if err != nil {
+		return out, err
+	}
+	for g, pods := range o.brokers {
+		bd, ok := info.BrokerAddrTable[want.BrokerGroupName(g)]
+		if !ok {
+			continue
+		}
+		host, _, err := net.SplitHostPort(bd.MasterAddr())
+		if err != nil {
+			continue
+		}
+		for i := range pods {
+			if pods[i].Status.PodIP == host && podReady(&pods[i]) {
+				out[g] = master{name: pods[i].Name, addr: brokerAddr(&pods[i])}
+			}
+		}
+	}
+	return out, nil
+}
+
+// clusterInfo asks the ready NameServer pods in turn, at their pod IPs.
+func (r *Reconciler) clusterInfo(ctx context.Context, o *observed, cl AdminClient) (*admin.ClusterInfo, error) {
+	var lastErr error = fmt.Errorf("no NameServer pod is ready")
+	for i := range o.pods[v1alpha1.ComponentNameServer] {
+		p := &o.pods[v1alpha1.ComponentNameServer][i]
+		if !podReady(p) || p.Status.PodIP == "" {
+			continue
+		}
+		info, err := cl.ClusterInfo(ctx, joinHostPort(p.Status.PodIP, v1alpha1.PortNameServer))
+		if err == nil {
+			return info, nil
+		}
+		lastErr = fmt.Errorf("while reading cluster info from %s: %w", p.Name, err)
+	}
+	return nil, lastErr
+}

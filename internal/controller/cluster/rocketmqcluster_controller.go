@@ -1,0 +1,148 @@
+// Package cluster is the RocketMQCluster controller: it reports the
+// cluster's health in status, keeps the brokers' NameServer list current,
+// and copies metadata onto broker groups added by a scale-out. It never
+// writes what Git owns (spec, labels or annotations of rendered objects).
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/runtime"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+// Reconciler reconciles one RocketMQCluster.
+type Reconciler struct {
+	client    client.Client
+	apiReader client.Reader
+	scheme    *runtime.Scheme
+	events    recorder.EventRecorder
+	opts      Options
+	now       func() time.Time
+}
+
+// NewReconciler builds the reconciler on the manager's cached client.
+func NewReconciler(mgr ctrl.Manager, opts Options) *Reconciler {
+	if opts.Admin == nil {
+		opts.Admin = DefaultAdmin
+	}
+	if opts.AdminTimeout <= 0 {
+		opts.AdminTimeout = 30 * time.Second
+	}
+	return &Reconciler{
+		client:    mgr.GetClient(),
+		apiReader: mgr.GetAPIReader(),
+		scheme:    mgr.GetScheme(),
+		events:    mgr.GetEventRecorder(FieldOwner),
+		opts:      opts,
+		now:       time.Now,
+	}
+}
+
+// +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqclusters,verbs=get;list;watch
+// +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqclusters/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups="",resources=pods;services,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
+// +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile observes the cluster, runs the stateful operations and writes
+// status once, from a defer, and only when it changed.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, retErr error) {
+	c := &v1alpha1.RocketMQCluster{}
+	if err := r.client.Get(ctx, req.NamespacedName, c); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !c.DeletionTimestamp.IsZero() {
+		// The owned ConfigMap goes with the cluster through its owner
+		// reference; there is nothing else to clean up.
+		return ctrl.Result{}, nil
+	}
+	orig := c.DeepCopy()
+	defer func() {
+		if err := r.patchStatus(ctx, orig, c); err != nil {
+			retErr = errors.Join(retErr, err)
+		}
+	}()
+	return r.reconcile(ctx, c)
+}
+
+func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster) (ctrl.Result, error) {
+	log := logf.FromContext(ctx)
+	want := c.DeepCopy()
+	want.Default()
+	o, err := r.observe(ctx, c)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	var h health
+	creds, credErr := r.credentials(ctx, want)
+	if credErr != nil {
+		h.degrade(ReasonAdminUnavailable, credErr.Error())
+	}
+	cl := r.opts.Admin(creds)
+	defer func() {
+		if err := cl.Close(); err != nil {
+			log.V(1).Info("closing the admin client", "error", err.Error())
+		}
+	}()
+	actx, cancel := context.WithTimeout(ctx, r.opts.AdminTimeout)
+	defer cancel()
+
+	st := c.Status.DeepCopy()
+	masters, masterErr := r.masters(actx, want, o, cl)
+	components(want, o, st)
+	st.BrokerGroups = brokerGroups(want, o, masters, c.Status.BrokerGroups)
+
+	var errs []error
+	errs = append(errs, credErr, masterErr)
+	if credErr == nil {
+		errs = append(errs, r.syncNameServers(actx, c, want, o, cl, st, &h))
+	}
+	after := r.syncMetadata(actx, c, want, cl, st, masters, credErr == nil)
+	judge(st, &h)
+	setConditions(st, c.Generation, h)
+	c.Status = *st
+
+	res := ctrl.Result{RequeueAfter: after}
+	if r.opts.Resync > 0 && (res.RequeueAfter == 0 || r.opts.Resync < res.RequeueAfter) {
+		res.RequeueAfter = r.opts.Resync
+	}
+	return res, errors.Join(errs...)
+}
+
+// patchStatus writes the status subresource when it changed. The merge
+// patch carries the read resourceVersion, so a status computed from a stale
+// cache is refused (and the reconcile retried) instead of overwriting
+// newer progress.
+func (r *Reconciler) patchStatus(ctx context.Context, orig, c *v1alpha1.RocketMQCluster) error {
+	if equality.Semantic.DeepEqual(orig.Status, c.Status) {
+		return nil
+	}
+	patch := client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})
+	if err := r.client.Status().Patch(ctx, c, patch, client.FieldOwner(FieldOwner)); err != nil {
+		return fmt.Errorf("while writing the status of %s: %w", c.Name, err)
+	}
+	return nil
+}
+
+// event records a decision on the cluster.
+func (r *Reconciler) event(c *v1alpha1.RocketMQCluster, typ, reason, action, msg string) {
+	r.events.Eventf(c, nil, typ, reason, action, "%s", msg)
+}
+
+func warn(r *Reconciler, c *v1alpha1.RocketMQCluster, reason, action, msg string) {
+	r.event(c, corev1.EventTypeWarning, reason, action, msg)
+}

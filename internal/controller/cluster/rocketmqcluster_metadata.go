@@ -1,0 +1,63 @@
+package cluster
+
+import (
+	"context"
+	"time"
+
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/metadatacopy"
+)
+
+// copyRequeue is the wait after recording Copying; the status write itself
+// also triggers the next reconcile, this is the fallback.
+const copyRequeue = time.Second
+
+// syncMetadata decides the metadata state of groups that have none and
+// advances the others one step. It returns when to look again.
+func (r *Reconciler) syncMetadata(ctx context.Context, c, want *v1alpha1.RocketMQCluster, cl AdminClient, st *v1alpha1.RocketMQClusterStatus, masters map[int32]master, adminOK bool) time.Duration {
+	baselined := metadatacopy.Baselined(st.BrokerGroups)
+	ready, _ := podsReady(st)
+	source := ptrValue(want.Spec.Broker.MetadataSourceGroup, 0)
+	srcAddr := sourceAddr(st, source, masters)
+	var after time.Duration
+	for i := range st.BrokerGroups {
+		g := &st.BrokerGroups[i]
+		if g.Metadata == "" {
+			g.Metadata = metadatacopy.NewGroupState(baselined, ready)
+		}
+		if g.Metadata == "" || metadatacopy.Settled(g.Metadata) || !adminOK {
+			continue
+		}
+		in := metadatacopy.Input{Group: *g, Target: masters[g.Group].addr, Now: r.now()}
+		if g.Group != source {
+			in.Source = srcAddr
+		}
+		out := metadatacopy.Step(ctx, cl, in, r.opts.Backoff)
+		*g = out.Group
+		if out.Event != nil {
+			logf.FromContext(ctx).Info(out.Event.Message, "brokerGroup", g.Name, "metadata", g.Metadata)
+			r.event(c, out.Event.Type, out.Event.Reason, "CopyMetadata", out.Event.Message)
+		}
+		next := out.RequeueAfter
+		if out.Requeue {
+			next = copyRequeue
+		}
+		if next > 0 && (after == 0 || next < after) {
+			after = next
+		}
+	}
+	return after
+}
+
+// sourceAddr is the source group master's address when that group is
+// settled (it has the metadata to give).
+func sourceAddr(st *v1alpha1.RocketMQClusterStatus, source int32, masters map[int32]master) string {
+	for _, g := range st.BrokerGroups {
+		if g.Group == source && metadatacopy.Settled(g.Metadata) {
+			return masters[source].addr
+		}
+	}
+	return ""
+}

@@ -1,0 +1,195 @@
+package cluster
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/metadatacopy"
+)
+
+// Condition reasons.
+const (
+	ReasonReady              = "Ready"
+	ReasonPodsNotReady       = "PodsNotReady"
+	ReasonMetadataCopying    = "MetadataCopying"
+	ReasonNameServerUpdating = "NameServerAddressesUpdating"
+	ReasonMasterLost         = "BrokerMasterLost"
+	ReasonNameServersDown    = "NameServersDown"
+	ReasonMetadataFailed     = "MetadataCopyFailed"
+	ReasonAdminUnavailable   = "AdminCredentialsUnavailable"
+	ReasonNotDegraded        = "AsExpected"
+	ReasonNotProgressing     = "Idle"
+)
+
+// components fills the per-component replica counts. want is the
+// defaulted spec.
+func components(want *v1alpha1.RocketMQCluster, o *observed, st *v1alpha1.RocketMQClusterStatus) {
+	count := func(desired *int32, comp string) *v1alpha1.ComponentStatus {
+		d := int32(0)
+		if desired != nil {
+			d = *desired
+		}
+		return &v1alpha1.ComponentStatus{Desired: d, Ready: readyCount(o.pods[comp])}
+	}
+	st.NameServer = count(want.Spec.NameServer.Replicas, v1alpha1.ComponentNameServer)
+	st.Controller, st.Proxy, st.Dashboard = nil, nil, nil
+	if want.Spec.Broker.Mode == v1alpha1.BrokerModeController && want.Spec.Controller != nil {
+		st.Controller = count(want.Spec.Controller.Replicas, v1alpha1.ComponentController)
+	}
+	if want.Spec.Proxy.Enabled {
+		st.Proxy = count(want.Spec.Proxy.Replicas, v1alpha1.ComponentProxy)
+	}
+	if want.Spec.Dashboard.Enabled {
+		st.Dashboard = count(want.Spec.Dashboard.Replicas, v1alpha1.ComponentDashboard)
+	}
+}
+
+// brokerGroups builds one entry per desired group, keeping the metadata
+// progress of the previous status. Groups removed by a scale-in drop out.
+func brokerGroups(want *v1alpha1.RocketMQCluster, o *observed, masters map[int32]master, prev []v1alpha1.BrokerGroupStatus) []v1alpha1.BrokerGroupStatus {
+	byGroup := make(map[int32]v1alpha1.BrokerGroupStatus, len(prev))
+	for _, g := range prev {
+		byGroup[g.Group] = g
+	}
+	n := ptrValue(want.Spec.Broker.Groups, 1)
+	out := make([]v1alpha1.BrokerGroupStatus, 0, n)
+	for g := int32(0); g < n; g++ {
+		e := byGroup[g]
+		e.Group = g
+		e.Name = want.BrokerGroupName(g)
+		e.Desired = ptrValue(want.Spec.Broker.ReplicasPerGroup, 1)
+		e.Ready = readyCount(o.brokers[g])
+		e.Master = masters[g].name
+		out = append(out, e)
+	}
+	return out
+}
+
+// podsReady reports whether every component and group has all its desired
+// pods ready and every group a master; the reason lists what is missing.
+func podsReady(st *v1alpha1.RocketMQClusterStatus) (bool, string) {
+	var missing []string
+	check := func(name string, c *v1alpha1.ComponentStatus) {
+		if c != nil && c.Ready < c.Desired {
+			missing = append(missing, fmt.Sprintf("%s %d/%d", name, c.Ready, c.Desired))
+		}
+	}
+	check("nameserver", st.NameServer)
+	check("controller", st.Controller)
+	check("proxy", st.Proxy)
+	check("dashboard", st.Dashboard)
+	for _, g := range st.BrokerGroups {
+		switch {
+		case g.Ready < g.Desired:
+			missing = append(missing, fmt.Sprintf("%s %d/%d", g.Name, g.Ready, g.Desired))
+		case g.Master == "":
+			missing = append(missing, g.Name+" has no master")
+		}
+	}
+	if len(missing) == 0 {
+		return true, ""
+	}
+	return false, "not ready: " + strings.Join(missing, ", ")
+}
+
+// health is the outcome the conditions report.
+type health struct {
+	degradedReason, degradedMsg       string
+	progressingReason, progressingMsg string
+}
+
+func (h *health) degrade(reason, msg string) {
+	if h.degradedReason == "" {
+		h.degradedReason, h.degradedMsg = reason, msg
+	}
+}
+
+func (h *health) progress(reason, msg string) {
+	if h.progressingReason == "" {
+		h.progressingReason, h.progressingMsg = reason, msg
+	}
+}
+
+// judge decides Degraded and Progressing from the status. Once the cluster
+// has been ready (its groups carry metadata states), a group without a
+// master or NameServers all down is damage, not a rollout.
+func judge(st *v1alpha1.RocketMQClusterStatus, h *health) {
+	baselined := metadatacopy.Baselined(st.BrokerGroups)
+	for _, g := range st.BrokerGroups {
+		switch {
+		case g.Metadata == v1alpha1.MetadataFailed:
+			h.degrade(ReasonMetadataFailed, fmt.Sprintf("metadata copy onto %s failed: %s", g.Name, g.MetadataMessage))
+		case baselined && metadatacopy.Settled(g.Metadata) && g.Master == "":
+			h.degrade(ReasonMasterLost, fmt.Sprintf("broker group %s has no ready master", g.Name))
+		}
+	}
+	if baselined && st.NameServer != nil && st.NameServer.Desired > 0 && st.NameServer.Ready == 0 {
+		h.degrade(ReasonNameServersDown, "no NameServer pod is ready")
+	}
+	if ok, msg := podsReady(st); !ok {
+		h.progress(ReasonPodsNotReady, msg)
+	}
+	for _, g := range st.BrokerGroups {
+		if !metadatacopy.Settled(g.Metadata) && g.Metadata != v1alpha1.MetadataFailed {
+			h.progress(ReasonMetadataCopying, fmt.Sprintf("metadata of broker group %s is %s", g.Name, stateName(g.Metadata)))
+		}
+	}
+}
+
+func stateName(s v1alpha1.MetadataState) string {
+	if s == "" {
+		return "not decided until the cluster is first ready"
+	}
+	return string(s)
+}
+
+// setConditions writes Ready, Progressing and Degraded, each stamped with
+// the generation they describe.
+func setConditions(st *v1alpha1.RocketMQClusterStatus, gen int64, h health) {
+	set := func(typ string, ok bool, reason, msg string) {
+		s := metav1.ConditionFalse
+		if ok {
+			s = metav1.ConditionTrue
+		}
+		meta.SetStatusCondition(&st.Conditions, metav1.Condition{
+			Type: typ, Status: s, Reason: reason, Message: msg, ObservedGeneration: gen,
+		})
+	}
+	degraded := h.degradedReason != ""
+	progressing := h.progressingReason != ""
+	set(v1alpha1.ConditionDegraded, degraded, or(h.degradedReason, ReasonNotDegraded), h.degradedMsg)
+	set(v1alpha1.ConditionProgressing, progressing, or(h.progressingReason, ReasonNotProgressing), h.progressingMsg)
+	switch {
+	case degraded:
+		set(v1alpha1.ConditionReady, false, h.degradedReason, h.degradedMsg)
+	case progressing:
+		set(v1alpha1.ConditionReady, false, h.progressingReason, h.progressingMsg)
+	default:
+		set(v1alpha1.ConditionReady, true, ReasonReady, fmt.Sprintf("%d broker groups and every component ready", len(st.BrokerGroups)))
+	}
+	st.ObservedGeneration = gen
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func ptrValue(p *int32, def int32) int32 {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func joinHostPort(host string, port int) string {
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}

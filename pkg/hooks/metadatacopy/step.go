@@ -1,0 +1,159 @@
+// Package metadatacopy gives a broker group added by a scale-out the topics
+// and consumer groups of the cluster's source group. It is a step machine
+// whose whole progress is the group's entry in RocketMQCluster status, so a
+// controller killed mid-copy resumes from status and, because the copy
+// itself only creates what the target lacks, copies only what is missing.
+//
+//	""/Pending ──masters ready──► Copying ──ok──► Synced
+//	                                 │
+//	                                 └─error──► Failed ──backoff──► Copying
+package metadatacopy
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+// Copier is the part of the RocketMQ admin client this package needs;
+// *admin.Client implements it.
+type Copier interface {
+	CopyMetadata(ctx context.Context, from, to string) (admin.CopyResult, error)
+}
+
+// Event reasons.
+const (
+	ReasonWaiting = "MetadataCopyWaiting"
+	ReasonStarted = "MetadataCopyStarted"
+	ReasonSynced  = "MetadataCopied"
+	ReasonFailed  = "MetadataCopyFailed"
+	ReasonRetry   = "MetadataCopyRetry"
+)
+
+// Input is what one step looks at.
+type Input struct {
+	// Group is the group's current status entry.
+	Group v1alpha1.BrokerGroupStatus
+	// Source is the source group master's host:port, empty while it is not
+	// ready.
+	Source string
+	// Target is this group's master host:port, empty while it is not ready.
+	Target string
+	// Now is the reconcile's clock reading.
+	Now time.Time
+}
+
+// Event is a decision worth telling the user.
+type Event struct {
+	Type    string
+	Reason  string
+	Message string
+}
+
+// Outcome is the result of one step.
+type Outcome struct {
+	// Group is the next status entry.
+	Group v1alpha1.BrokerGroupStatus
+	// Requeue asks for another step right after status is written; it is
+	// set when the step recorded Copying and the copy itself is next.
+	Requeue bool
+	// RequeueAfter is the wait before the next step (backoff after a
+	// failure); zero means wait for a watch event.
+	RequeueAfter time.Duration
+	// Event, when set, should be recorded on the cluster.
+	Event *Event
+}
+
+// Step advances the group by at most one transition that talks to a broker.
+// Entering Copying is its own step so that the state is in the API server
+// before the first metadata is written: a restart then knows a copy was
+// under way.
+func Step(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
+	g := in.Group
+	switch g.Metadata {
+	case "", v1alpha1.MetadataPending:
+		return pending(in)
+	case v1alpha1.MetadataCopying:
+		return copying(ctx, cp, in, b)
+	case v1alpha1.MetadataFailed:
+		return failed(in, b)
+	default: // Initial and Synced are final.
+		return Outcome{Group: g}
+	}
+}
+
+func pending(in Input) Outcome {
+	g := in.Group
+	if in.Source == "" || in.Target == "" {
+		changed := g.Metadata != v1alpha1.MetadataPending
+		g.Metadata = v1alpha1.MetadataPending
+		g.MetadataMessage = waitingFor(in)
+		out := Outcome{Group: g}
+		if changed {
+			out.Event = &Event{corev1.EventTypeNormal, ReasonWaiting,
+				fmt.Sprintf("broker group %s is new; metadata copy %s", g.Name, g.MetadataMessage)}
+		}
+		return out
+	}
+	return start(in, ReasonStarted, fmt.Sprintf("copying topics and consumer groups from %s onto new broker group %s", in.Source, g.Name))
+}
+
+func waitingFor(in Input) string {
+	switch {
+	case in.Source == "" && in.Target == "":
+		return "waits for the source and target masters to be ready"
+	case in.Source == "":
+		return "waits for the source master to be ready"
+	default:
+		return "waits for the group's master to be ready"
+	}
+}
+
+func start(in Input, reason, msg string) Outcome {
+	g := in.Group
+	g.Metadata = v1alpha1.MetadataCopying
+	g.MetadataMessage = ""
+	g.MetadataAttempts++
+	g.LastMetadataAttempt = &metav1.Time{Time: in.Now}
+	return Outcome{Group: g, Requeue: true, Event: &Event{corev1.EventTypeNormal, reason, msg}}
+}
+
+func copying(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
+	g := in.Group
+	if in.Source == "" || in.Target == "" {
+		// Stay in Copying: the copy resumes once both masters are back.
+		return Outcome{Group: g}
+	}
+	res, err := cp.CopyMetadata(ctx, in.Source, in.Target)
+	if err != nil {
+		g.Metadata = v1alpha1.MetadataFailed
+		g.MetadataMessage = fmt.Sprintf("attempt %d: %v", g.MetadataAttempts, err)
+		wait := b.Delay(g.MetadataAttempts)
+		return Outcome{Group: g, RequeueAfter: wait, Event: &Event{corev1.EventTypeWarning, ReasonFailed,
+			fmt.Sprintf("metadata copy onto %s failed (%s); retrying in %s", g.Name, g.MetadataMessage, wait)}}
+	}
+	g.Metadata = v1alpha1.MetadataSynced
+	g.MetadataMessage = ""
+	return Outcome{Group: g, Event: &Event{corev1.EventTypeNormal, ReasonSynced,
+		fmt.Sprintf("broker group %s has the metadata of %s: %s", g.Name, in.Source, Summary(res))}}
+}
+
+func failed(in Input, b Backoff) Outcome {
+	g := in.Group
+	if g.LastMetadataAttempt != nil {
+		due := g.LastMetadataAttempt.Add(b.Delay(g.MetadataAttempts))
+		if wait := due.Sub(in.Now); wait > 0 {
+			return Outcome{Group: g, RequeueAfter: wait}
+		}
+	}
+	if in.Source == "" || in.Target == "" {
+		return Outcome{Group: g}
+	}
+	return start(in, ReasonRetry, fmt.Sprintf("retrying the metadata copy onto %s (attempt %d)", g.Name, g.MetadataAttempts+1))
+}

@@ -1,0 +1,65 @@
+package nsaddr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// BrokerConfigClient is the part of the RocketMQ admin client this package
+// needs; *admin.Client implements it.
+type BrokerConfigClient interface {
+	BrokerConfig(ctx context.Context, addr string) (map[string]string, error)
+	UpdateBrokerConfig(ctx context.Context, addr string, kv map[string]string) error
+}
+
+// BrokerResult is what happened at one broker.
+type BrokerResult struct {
+	// Addr is the broker's host:port.
+	Addr string
+	// Before is the namesrvAddr the broker reported.
+	Before []string
+	// Updated is true when UPDATE_BROKER_CONFIG was sent and accepted.
+	Updated bool
+	// Err is set when reading or updating the broker failed.
+	Err error
+}
+
+// Propagate makes every broker in brokers use list. It reads each broker's
+// namesrvAddr and updates only the brokers whose value differs, so running
+// it again on a converged cluster sends nothing. A broker that fails does not
+// stop the others; the joined error names every failed broker.
+func Propagate(ctx context.Context, cl BrokerConfigClient, brokers, list []string) ([]BrokerResult, error) {
+	if len(list) == 0 {
+		return nil, errors.New("refusing to propagate an empty NameServer list")
+	}
+	results := make([]BrokerResult, 0, len(brokers))
+	var errs []error
+	for _, addr := range brokers {
+		r := propagateOne(ctx, cl, addr, list)
+		if r.Err != nil {
+			errs = append(errs, r.Err)
+		}
+		results = append(results, r)
+	}
+	return results, errors.Join(errs...)
+}
+
+func propagateOne(ctx context.Context, cl BrokerConfigClient, addr string, list []string) BrokerResult {
+	r := BrokerResult{Addr: addr}
+	cfg, err := cl.BrokerConfig(ctx, addr)
+	if err != nil {
+		r.Err = fmt.Errorf("while reading the broker config of %s: %w", addr, err)
+		return r
+	}
+	r.Before = Split(cfg[ConfigKey])
+	if Equal(r.Before, list) {
+		return r
+	}
+	if err := cl.UpdateBrokerConfig(ctx, addr, map[string]string{ConfigKey: Join(list)}); err != nil {
+		r.Err = fmt.Errorf("while setting namesrvAddr on %s: %w", addr, err)
+		return r
+	}
+	r.Updated = true
+	return r
+}
