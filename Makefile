@@ -41,8 +41,9 @@ generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods.
 	$(CONTROLLER_GEN) object paths=./pkg/api/...
 
 .PHONY: manifests
-manifests: generate ## Regenerate the CRDs into config/crd.
+manifests: generate ## Regenerate the CRDs into config/crd and the controller ClusterRole into config/rbac.
 	$(CONTROLLER_GEN) crd paths=./pkg/api/... output:crd:artifacts:config=config/crd/bases
+	$(CONTROLLER_GEN) rbac:roleName=rocketmq-gitops-status-controller paths=./internal/controller/... output:rbac:artifacts:config=config/rbac
 
 ##@ Test
 
@@ -80,7 +81,7 @@ lint: $(GOLANGCI_LINT) vet ## gofmt, go vet and golangci-lint.
 
 .PHONY: verify
 verify: manifests ## Fail when generated files are stale.
-	git diff --exit-code -- pkg/api config/crd
+	git diff --exit-code -- pkg/api config/crd config/rbac
 
 ##@ Tools
 

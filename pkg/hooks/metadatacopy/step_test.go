@@ -1,0 +1,132 @@
+package metadatacopy
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+type fakeCopier struct {
+	calls [][2]string
+	err   error
+	res   admin.CopyResult
+}
+
+func (f *fakeCopier) CopyMetadata(_ context.Context, from, to string) (admin.CopyResult, error) {
+	f.calls = append(f.calls, [2]string{from, to})
+	return f.res, f.err
+}
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func group(state v1alpha1.MetadataState, attempts int32, last *time.Time) v1alpha1.BrokerGroupStatus {
+	g := v1alpha1.BrokerGroupStatus{Group: 2, Name: "demo-broker-2", Metadata: state, MetadataAttempts: attempts}
+	if last != nil {
+		g.LastMetadataAttempt = &metav1.Time{Time: *last}
+	}
+	return g
+}
+
+func TestStepPendingWaitsForMasters(t *testing.T) {
+	f := &fakeCopier{}
+	out := Step(context.Background(), f, Input{Group: group("", 0, nil), Source: "s:10911", Now: t0}, Backoff{})
+	assert.Equal(t, v1alpha1.MetadataPending, out.Group.Metadata)
+	assert.Contains(t, out.Group.MetadataMessage, "group's master")
+	require.NotNil(t, out.Event, "entering Pending is worth an Event")
+	assert.Equal(t, ReasonWaiting, out.Event.Reason)
+
+	again := Step(context.Background(), f, Input{Group: out.Group, Now: t0}, Backoff{})
+	assert.Nil(t, again.Event, "staying Pending repeats no Event")
+	assert.Contains(t, again.Group.MetadataMessage, "source and target")
+	assert.Empty(t, f.calls)
+}
+
+func TestStepRecordsCopyingBeforeCopying(t *testing.T) {
+	f := &fakeCopier{}
+	out := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataPending, 0, nil), Source: "s", Target: "t", Now: t0}, Backoff{})
+	assert.Equal(t, v1alpha1.MetadataCopying, out.Group.Metadata)
+	assert.Equal(t, int32(1), out.Group.MetadataAttempts)
+	assert.True(t, out.Group.LastMetadataAttempt.Time.Equal(t0))
+	assert.True(t, out.Requeue)
+	assert.Empty(t, f.calls, "the copy waits until Copying is stored")
+	assert.Equal(t, ReasonStarted, out.Event.Reason)
+}
+
+func TestStepCopyingSucceeds(t *testing.T) {
+	f := &fakeCopier{res: admin.CopyResult{TopicsCreated: []string{"a", "b"}, GroupsUnchanged: 3}}
+	last := t0
+	out := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataCopying, 1, &last), Source: "s", Target: "t", Now: t0}, Backoff{})
+	assert.Equal(t, v1alpha1.MetadataSynced, out.Group.Metadata)
+	assert.Equal(t, [][2]string{{"s", "t"}}, f.calls)
+	assert.Contains(t, out.Event.Message, "topics 2 created")
+	assert.Contains(t, out.Event.Message, "3 already present")
+	assert.False(t, out.Requeue)
+}
+
+func TestStepCopyingFailsWithBackoff(t *testing.T) {
+	f := &fakeCopier{err: errors.New("SYSTEM_BUSY")}
+	last := t0
+	out := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataCopying, 2, &last), Source: "s", Target: "t", Now: t0}, Backoff{Base: time.Second})
+	assert.Equal(t, v1alpha1.MetadataFailed, out.Group.Metadata)
+	assert.Contains(t, out.Group.MetadataMessage, "SYSTEM_BUSY")
+	assert.Equal(t, 2*time.Second, out.RequeueAfter)
+	assert.Equal(t, "Warning", out.Event.Type)
+}
+
+func TestStepCopyingWaitsWhileAMasterIsGone(t *testing.T) {
+	f := &fakeCopier{}
+	out := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataCopying, 1, nil), Source: "s", Now: t0}, Backoff{})
+	assert.Equal(t, v1alpha1.MetadataCopying, out.Group.Metadata, "a half-done copy stays Copying, never Synced")
+	assert.Empty(t, f.calls)
+}
+
+func TestStepFailedRetriesAfterBackoff(t *testing.T) {
+	f := &fakeCopier{}
+	last := t0
+	b := Backoff{Base: 10 * time.Second}
+	early := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataFailed, 1, &last), Source: "s", Target: "t", Now: t0.Add(4 * time.Second)}, b)
+	assert.Equal(t, v1alpha1.MetadataFailed, early.Group.Metadata)
+	assert.Equal(t, 6*time.Second, early.RequeueAfter)
+
+	due := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataFailed, 1, &last), Source: "s", Target: "t", Now: t0.Add(10 * time.Second)}, b)
+	assert.Equal(t, v1alpha1.MetadataCopying, due.Group.Metadata)
+	assert.Equal(t, int32(2), due.Group.MetadataAttempts)
+	assert.Equal(t, ReasonRetry, due.Event.Reason)
+	assert.Empty(t, f.calls)
+}
+
+func TestStepFinalStatesDoNothing(t *testing.T) {
+	f := &fakeCopier{}
+	for _, s := range []v1alpha1.MetadataState{v1alpha1.MetadataInitial, v1alpha1.MetadataSynced} {
+		out := Step(context.Background(), f, Input{Group: group(s, 0, nil), Source: "s", Target: "t", Now: t0}, Backoff{})
+		assert.Equal(t, s, out.Group.Metadata)
+		assert.Nil(t, out.Event)
+	}
+	assert.Empty(t, f.calls)
+}
+
+func TestBackoffDelay(t *testing.T) {
+	b := Backoff{Base: time.Second, Max: 10 * time.Second}
+	for attempts, want := range map[int32]time.Duration{0: time.Second, 1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 4: 8 * time.Second, 5: 10 * time.Second, 60: 10 * time.Second} {
+		assert.Equal(t, want, b.Delay(attempts), "attempts %d", attempts)
+	}
+	assert.Equal(t, 5*time.Second, Backoff{}.Delay(1))
+	assert.Equal(t, 5*time.Minute, Backoff{}.Delay(100))
+}
+
+func TestNewGroupState(t *testing.T) {
+	assert.Equal(t, v1alpha1.MetadataState(""), NewGroupState(false, false))
+	assert.Equal(t, v1alpha1.MetadataInitial, NewGroupState(false, true))
+	assert.Equal(t, v1alpha1.MetadataPending, NewGroupState(true, false))
+	assert.Equal(t, v1alpha1.MetadataPending, NewGroupState(true, true))
+	assert.False(t, Baselined([]v1alpha1.BrokerGroupStatus{{Group: 0}}))
+	assert.True(t, Baselined([]v1alpha1.BrokerGroupStatus{{Group: 0}, {Group: 1, Metadata: v1alpha1.MetadataInitial}}))
+}
