@@ -1,0 +1,280 @@
+package render
+
+import (
+	"fmt"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+const (
+	brokerConfFile   = "broker.conf"
+	portNameRemoting = "remoting"
+	portNameVIP      = "vip"
+	portNameHA       = "ha"
+	// brokerGracePeriod leaves a broker time to flush, unregister from the
+	// NameServers and, as a master, let slaves catch up before SIGKILL.
+	brokerGracePeriod = 120
+)
+
+// ACL 2.0 providers (rocketmq.apache.org, "Access control 2.0").
+const (
+	authnProvider         = "org.apache.rocketmq.auth.authentication.provider.DefaultAuthenticationProvider"
+	authzProvider         = "org.apache.rocketmq.auth.authorization.provider.DefaultAuthorizationProvider"
+	brokerAuthnMetadata   = "org.apache.rocketmq.auth.authentication.provider.LocalAuthenticationMetadataProvider"
+	brokerAuthzMetadata   = "org.apache.rocketmq.auth.authorization.provider.LocalAuthorizationMetadataProvider"
+	metricsExporterPROM   = "PROM"
+	metricsListenAllHosts = "0.0.0.0"
+)
+
+// brokerObjects are, per group, a ConfigMap, a headless Service, a
+// StatefulSet and a PodDisruptionBudget.
+func brokerObjects(c *v1alpha1.RocketMQCluster) ([]runtime.Object, error) {
+	groups := int32Or(c.Spec.Broker.Groups, 1)
+	var objs []runtime.Object
+	for g := int32(0); g < groups; g++ {
+		cm := brokerConfigMap(c, g)
+		sts, err := brokerStatefulSet(c, g, configHash(cm.Data))
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, cm, brokerService(c, g), sts)
+		if pdbEnabled(c) {
+			objs = append(objs, podDisruptionBudget(c, c.BrokerGroupName(g), v1alpha1.ComponentBroker, g, waveBrokers))
+		}
+	}
+	return objs, nil
+}
+
+func brokerConfigMap(c *v1alpha1.RocketMQCluster, g int32) *corev1.ConfigMap {
+	return &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: objectMeta(c, c.BrokerGroupName(g), v1alpha1.ComponentBroker, g, waveBrokers),
+		Data:       map[string]string{brokerConfFile: properties(brokerConfig(c, g))},
+	}
+}
+
+// brokerConfig is group g's broker.conf template: the user's extra entries,
+// then every key the renderer owns (validation refuses user entries for
+// them). Per-pod identity is appended at start (brokerStartScript). The
+// NameServers are given as the headless Service name with
+// fetchNameSrvAddrByDnsLookup, which resolves it to every ready NameServer:
+// a change of NameServer replicas changes no broker pod template.
+func brokerConfig(c *v1alpha1.RocketMQCluster, g int32) map[string]string {
+	b := c.Spec.Broker
+	kv := make(map[string]string, len(b.Config)+24)
+	for k, v := range b.Config {
+		kv[k] = string(v)
+	}
+	kv["brokerClusterName"] = c.Name
+	kv["brokerName"] = c.BrokerGroupName(g)
+	kv["namesrvAddr"] = serviceHost(c, c.NameServerName()) + ":" + strconv.Itoa(v1alpha1.PortNameServer)
+	kv["fetchNameSrvAddrByDnsLookup"] = "true"
+	kv["listenPort"] = strconv.Itoa(v1alpha1.PortBroker)
+	kv["haListenPort"] = strconv.Itoa(v1alpha1.PortBrokerHA)
+	kv["storePathRootDir"] = storeDir
+	kv["storePathCommitLog"] = storeDir + "/commitlog"
+	if b.FlushDiskType != "" {
+		kv["flushDiskType"] = string(b.FlushDiskType)
+	}
+	if isControllerMode(c) {
+		addControllerModeKeys(c, kv)
+	}
+	if c.Spec.Metrics.Enabled {
+		addMetricsKeys(kv)
+	}
+	if aclEnabled(c) {
+		addBrokerACLKeys(kv)
+	}
+	return kv
+}
+
+// addControllerModeKeys: in Controller mode the Controller quorum assigns
+// broker ids and elects the master, so every pod starts as brokerId -1 and
+// SLAVE, as in RocketMQ's controller quick start. Sync replication means a
+// message is acknowledged once every in-sync replica has it.
+func addControllerModeKeys(c *v1alpha1.RocketMQCluster, kv map[string]string) {
+	kv["enableControllerMode"] = "true"
+	kv["controllerAddr"] = controllerAddresses(c)
+	kv["brokerId"] = "-1"
+	kv["brokerRole"] = "SLAVE"
+	if c.Spec.Broker.ReplicationMode == v1alpha1.ReplicationSync {
+		kv["allAckInSyncStateSet"] = "true"
+	}
+}
+
+func addMetricsKeys(kv map[string]string) {
+	kv["metricsExporterType"] = metricsExporterPROM
+	kv["metricsPromExporterHost"] = metricsListenAllHosts
+	kv["metricsPromExporterPort"] = strconv.Itoa(v1alpha1.PortMetrics)
+}
+
+// addBrokerACLKeys turns on ACL 2.0 authentication and authorization with
+// the local (RocksDB in the store volume) metadata providers. The admin
+// user and the inner-client credentials come from the Secret at start.
+func addBrokerACLKeys(kv map[string]string) {
+	kv["authenticationEnabled"] = "true"
+	kv["authenticationProvider"] = authnProvider
+	kv["authenticationMetadataProvider"] = brokerAuthnMetadata
+	kv["authorizationEnabled"] = "true"
+	kv["authorizationProvider"] = authzProvider
+	kv["authorizationMetadataProvider"] = brokerAuthzMetadata
+}
+
+// masterRole is the role of ordinal 0 in MasterSlave mode.
+func masterRole(c *v1alpha1.RocketMQCluster) string {
+	if c.Spec.Broker.ReplicationMode == v1alpha1.ReplicationSync {
+		return "SYNC_MASTER"
+	}
+	return "ASYNC_MASTER"
+}
+
+// brokerStartScript copies the group's broker.conf into the writable config
+// directory, appends the pod's identity and starts the broker with it.
+// brokerIP1/brokerIP2 are the pod's stable DNS name, never its IP, so the
+// address registered with the NameServers survives rescheduling.
+func brokerStartScript(c *v1alpha1.RocketMQCluster, g int32) string {
+	identity := `host="${POD_NAME}.` + c.BrokerGroupName(g) + `.${POD_NAMESPACE}.svc"
+{
+  echo "brokerIP1=$host"
+  echo "brokerIP2=$host"
+`
+	if !isControllerMode(c) {
+		identity += `  echo "brokerId=$ordinal"
+  if [ "$ordinal" = 0 ]; then echo "brokerRole=` + masterRole(c) + `"; else echo "brokerRole=SLAVE"; fi
+`
+	}
+	identity += "} >> \"$conf\"\n"
+	parts := []string{ordinalSnippet, copyTemplate(brokerConfFile), identity}
+	if aclEnabled(c) {
+		parts = append(parts, credentialsSnippet, brokerCredentialsSnippet)
+	}
+	parts = append(parts, execLine("mqbroker", "-c", `"$conf"`))
+	return script(parts...)
+}
+
+// brokerCredentialsSnippet appends the ACL 2.0 admin user (created on the
+// first start) and the credentials the broker uses towards other brokers.
+const brokerCredentialsSnippet = `{
+  printf 'initAuthenticationUser='
+  printf '{"username":"%s","password":"%s"}' "$acl_user" "$acl_pass" | props_escape
+  echo
+  printf 'innerClientAuthenticationCredentials='
+  printf '{"accessKey":"%s","secretKey":"%s"}' "$acl_user" "$acl_pass" | props_escape
+  echo
+} >> "$conf"
+`
+
+func brokerService(c *v1alpha1.RocketMQCluster, g int32) *corev1.Service {
+	return &corev1.Service{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: objectMeta(c, c.BrokerGroupName(g), v1alpha1.ComponentBroker, g, waveBrokers),
+		Spec: corev1.ServiceSpec{
+			ClusterIP: corev1.ClusterIPNone,
+			// Slaves must reach the master's HA port, and clients a
+			// broker's registered name, before the pod is Ready.
+			PublishNotReadyAddresses: true,
+			Selector:                 c.SelectorLabels(v1alpha1.ComponentBroker, g),
+			Ports:                    brokerServicePorts(),
+		},
+	}
+}
+
+func brokerServicePorts() []corev1.ServicePort {
+	return []corev1.ServicePort{
+		tcpServicePort(portNameRemoting, v1alpha1.PortBroker),
+		tcpServicePort(portNameVIP, v1alpha1.PortBrokerVIP),
+		tcpServicePort(portNameHA, v1alpha1.PortBrokerHA),
+	}
+}
+
+func brokerContainerPorts(c *v1alpha1.RocketMQCluster) []corev1.ContainerPort {
+	ports := []corev1.ContainerPort{
+		containerPort(portNameRemoting, v1alpha1.PortBroker),
+		containerPort(portNameVIP, v1alpha1.PortBrokerVIP),
+		containerPort(portNameHA, v1alpha1.PortBrokerHA),
+	}
+	if c.Spec.Metrics.Enabled {
+		ports = append(ports, containerPort(portNameMetrics, v1alpha1.PortMetrics))
+	}
+	return ports
+}
+
+func brokerStatefulSet(c *v1alpha1.RocketMQCluster, g int32, hash string) (*appsv1.StatefulSet, error) {
+	b := c.Spec.Broker
+	name := c.BrokerGroupName(g)
+	vct, err := storeClaim(b.Storage, "20Gi")
+	if err != nil {
+		return nil, fmt.Errorf("broker group %d storage: %w", g, err)
+	}
+	vols, mounts := scratchVolumes()
+	vols = append(vols, emptyDir(volConf), configMapVolume(volTemplate, name))
+	mounts = append(mounts,
+		corev1.VolumeMount{Name: volConf, MountPath: confDir},
+		corev1.VolumeMount{Name: volTemplate, MountPath: templateDir, ReadOnly: true},
+		corev1.VolumeMount{Name: volStore, MountPath: storeDir})
+
+	env := append(rocketmqEnv(c, jvmOptions(b.JVM.Heap, b.JVM.DirectMemory)), aclEnv(c)...)
+	ctr := rocketmqContainer(c, v1alpha1.ComponentBroker, brokerStartScript(c, g), env, b.Resources)
+	ctr.Ports = brokerContainerPorts(c)
+	ctr.VolumeMounts = mounts
+	ctr.Lifecycle = stopJavaLifecycle()
+	// A broker replays its commit log after an unclean stop: allow up to
+	// 15 minutes to start, then be strict.
+	withProbes(&ctr, portNameRemoting, probeTiming{startupPeriod: 10, startupFailures: 90, livenessPeriod: 15, livenessFails: 4})
+
+	spec := podSpec(c, v1alpha1.ComponentBroker, g, effectivePlacement(c.Spec.Placement, b.Placement), ctr, vols)
+	spec.TerminationGracePeriodSeconds = ptr.To[int64](brokerGracePeriod)
+
+	// MasterSlave: start the master (ordinal 0) before its slaves. In
+	// Controller mode the quorum elects the master, so all start at once.
+	policy := appsv1.OrderedReadyPodManagement
+	if isControllerMode(c) {
+		policy = appsv1.ParallelPodManagement
+	}
+	sts := statefulSet(c, name, v1alpha1.ComponentBroker, g, waveBrokers, int32Or(b.ReplicasPerGroup, 1), policy, spec)
+	withData(sts, vct)
+	sts.Spec.Template.Annotations = map[string]string{AnnotationConfigHash: hash}
+	return sts, nil
+}
+
+// storeClaim is the volume claim template of a data-holding component.
+func storeClaim(s v1alpha1.StorageSpec, defaultSize string) (corev1.PersistentVolumeClaim, error) {
+	size := resource.MustParse(defaultSize)
+	if s.Size != nil {
+		size = s.Size.DeepCopy()
+	}
+	if size.Sign() <= 0 {
+		return corev1.PersistentVolumeClaim{}, fmt.Errorf("size %s is not positive", size.String())
+	}
+	return corev1.PersistentVolumeClaim{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"},
+		ObjectMeta: metav1.ObjectMeta{Name: volStore},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			StorageClassName: s.StorageClassName,
+			Resources: corev1.VolumeResourceRequirements{
+				Requests: corev1.ResourceList{corev1.ResourceStorage: size},
+			},
+		},
+	}, nil
+}
+
+// withData makes a StatefulSet hold data safely: a volume claim template,
+// claims retained when the StatefulSet is deleted or scaled in, and the
+// annotations that keep Argo CD and Flux from pruning it.
+func withData(sts *appsv1.StatefulSet, claim corev1.PersistentVolumeClaim) {
+	sts.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{claim}
+	sts.Spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{
+		WhenDeleted: appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
+		WhenScaled:  appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
+	}
+	protectData(&sts.ObjectMeta)
+}
