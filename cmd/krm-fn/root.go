@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fn"
+)
+
+// streams are the process's standard streams, injected for tests.
+type streams struct {
+	in     io.Reader
+	out    io.Writer
+	errOut io.Writer
+}
+
+// errReported means the failure was already printed to stderr.
+var errReported = errors.New("reported")
+
+// run executes the command line and returns the exit code. It never lets a
+// panic escape: kustomize would show the stack trace to the user.
+func run(args []string, s streams) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			_, _ = fmt.Fprintf(s.errOut, "error: internal error in krm-fn: %v\n", r)
+			code = 2
+		}
+	}()
+	root := newRootCommand(s)
+	root.SetArgs(args)
+	if err := root.Execute(); err != nil {
+		if !errors.Is(err, errReported) {
+			_, _ = fmt.Fprintf(s.errOut, "error: %v\n", err)
+		}
+		return 1
+	}
+	return 0
+}
+
+func newRootCommand(s streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "krm-fn",
+		Short: "Render RocketMQCluster specs into Kubernetes objects (KRM function)",
+		Long: `krm-fn is a KRM function. Without arguments it reads a ResourceList on
+stdin (kustomize, kpt), renders every rocketmq.gitops.dev/v1alpha1
+RocketMQCluster among the items and in the functionConfig, and writes the
+ResourceList with the rendered objects on stdout. On bad input it writes
+error results, renders nothing and exits 1.`,
+		Args:          cobra.NoArgs,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(*cobra.Command, []string) error {
+			return runResourceList(s)
+		},
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.errOut)
+	root.AddCommand(newRenderCommand(s), newVersionCommand(s))
+	return root
+}
+
+// runResourceList is the KRM function protocol: ResourceList in, out.
+func runResourceList(s streams) error {
+	rw := &kio.ByteReadWriter{Reader: s.in, Writer: s.out, KeepReaderAnnotations: true}
+	err := framework.Execute(fn.Processor{}, rw)
+	if err == nil {
+		return nil
+	}
+	var results framework.Results
+	if errors.As(err, &results) {
+		printResults(s.errOut, results, nil)
+		return errReported
+	}
+	return fmt.Errorf("running the RocketMQCluster function: %w", err)
+}
+
+// printResults writes one line per result; origin, when known, names the
+// file a result's resource came from.
+func printResults(w io.Writer, results framework.Results, origin func(*framework.Result) string) {
+	for _, r := range results {
+		line := fn.FormatResult(r)
+		if origin != nil {
+			if file := origin(r); file != "" {
+				line = file + ": " + line
+			}
+		}
+		_, _ = fmt.Fprintln(w, line)
+	}
+}

@@ -1,0 +1,117 @@
+package fn
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+// localConfigAnnotation marks a resource that tools must not apply;
+// kustomize sets it on a generator's functionConfig and also passes that
+// functionConfig in as the only item.
+const localConfigAnnotation = "config.kubernetes.io/local-config"
+
+// cluster is one RocketMQCluster to render, as written in the input.
+type cluster struct {
+	node *yaml.RNode
+	ref  yaml.ResourceIdentifier
+}
+
+// key identifies a cluster (and the rendered objects that belong to it).
+func (c cluster) key() clusterKey {
+	return clusterKey{namespace: c.ref.Namespace, name: c.ref.Name}
+}
+
+type clusterKey struct{ namespace, name string }
+
+// findClusters returns the clusters to render, sorted by namespace and
+// name. A cluster given both as an item and as the functionConfig (kustomize
+// generators, kpt with the config file inside the package) is rendered once,
+// from the item, because the item carries the edits of earlier pipeline
+// steps. Two items naming the same cluster are an error.
+func findClusters(items []*yaml.RNode, functionConfig *yaml.RNode) ([]cluster, framework.Results) {
+	var results framework.Results
+	byKey := map[clusterKey]cluster{}
+	for _, item := range items {
+		c, ok, rs := asCluster(item)
+		results = append(results, rs...)
+		if !ok {
+			continue
+		}
+		prev, exists := byKey[c.key()]
+		switch {
+		case !exists:
+			byKey[c.key()] = c
+		case isLocalConfig(item):
+			// A local copy (kustomize's copy of the functionConfig): the
+			// cluster already found wins.
+		case isLocalConfig(prev.node):
+			byKey[c.key()] = c
+		default:
+			results = append(results, errorResult(&c.ref, "metadata.name",
+				"Duplicate value: the same RocketMQCluster is in the input twice; keep one"))
+		}
+	}
+	fc, isCluster, fcResults := asCluster(functionConfig)
+	results = append(results, fcResults...)
+	if _, exists := byKey[fc.key()]; isCluster && !exists {
+		byKey[fc.key()] = fc
+	}
+	return sortedClusters(byKey), results
+}
+
+func sortedClusters(byKey map[clusterKey]cluster) []cluster {
+	out := make([]cluster, 0, len(byKey))
+	for _, c := range byKey {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].key(), out[j].key()
+		if a.namespace != b.namespace {
+			return a.namespace < b.namespace
+		}
+		return a.name < b.name
+	})
+	return out
+}
+
+// asCluster says whether node is a RocketMQCluster. A RocketMQCluster of an
+// apiVersion this function does not know is an error, not something to pass
+// through silently.
+func asCluster(node *yaml.RNode) (cluster, bool, framework.Results) {
+	if node == nil || node.IsNilOrEmpty() || node.YNode().Kind != yaml.MappingNode {
+		return cluster{}, false, nil
+	}
+	meta, err := node.GetMeta()
+	if err != nil || meta.Kind != v1alpha1.KindRocketMQCluster {
+		return cluster{}, false, nil
+	}
+	ref := yaml.ResourceIdentifier{TypeMeta: meta.TypeMeta, NameMeta: meta.ObjectMeta.NameMeta}
+	group, _, _ := strings.Cut(meta.APIVersion, "/")
+	if group != v1alpha1.Group {
+		return cluster{}, false, nil
+	}
+	if meta.APIVersion != v1alpha1.GroupVersion.String() {
+		return cluster{}, false, framework.Results{errorResult(&ref, "apiVersion",
+			fmt.Sprintf("apiVersion %q is not supported; this function renders %s", meta.APIVersion, v1alpha1.GroupVersion))}
+	}
+	return cluster{node: node, ref: ref}, true, nil
+}
+
+func isLocalConfig(node *yaml.RNode) bool {
+	v := node.GetAnnotations()[localConfigAnnotation]
+	return v != "" && v != "false"
+}
+
+// describe names a resource for messages: namespace/name or name.
+func describe(ref yaml.ResourceIdentifier) string {
+	if ref.Namespace == "" {
+		return ref.Name
+	}
+	return ref.Namespace + "/" + ref.Name
+}

@@ -1,0 +1,81 @@
+package fn
+
+import (
+	"sort"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+// assemble is the output: the input items, minus objects an earlier run
+// rendered for the clusters rendered now (so a second run replaces rather
+// than duplicates them), in a stable order, then each cluster's rendered
+// objects in cluster order. The order depends only on content, never on
+// the input order.
+func assemble(items []*yaml.RNode, clusters []cluster, rendered [][]*yaml.RNode) ([]*yaml.RNode, error) {
+	owned := make(map[clusterKey]bool, len(clusters))
+	for _, c := range clusters {
+		owned[c.key()] = true
+	}
+	kept := make([]keyedNode, 0, len(items))
+	for _, item := range items {
+		if previouslyRendered(item, owned) {
+			continue
+		}
+		k, err := newKeyedNode(item)
+		if err != nil {
+			return nil, err
+		}
+		kept = append(kept, k)
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return kept[i].less(kept[j]) })
+	out := make([]*yaml.RNode, 0, len(kept)+len(clusters)*16)
+	for _, k := range kept {
+		out = append(out, k.node)
+	}
+	for _, objs := range rendered {
+		out = append(out, objs...)
+	}
+	return out, nil
+}
+
+// previouslyRendered says whether item is an object this function rendered
+// for one of the clusters being rendered now.
+func previouslyRendered(item *yaml.RNode, owned map[clusterKey]bool) bool {
+	labels := item.GetLabels()
+	if labels[v1alpha1.LabelManagedBy] != v1alpha1.ManagedBy {
+		return false
+	}
+	name, ok := labels[v1alpha1.LabelCluster]
+	return ok && owned[clusterKey{namespace: item.GetNamespace(), name: name}]
+}
+
+// keyedNode is an item with its sort key: apiVersion, kind, namespace,
+// name, and the whole text to order items that share an identity.
+type keyedNode struct {
+	node *yaml.RNode
+	key  [4]string
+	text string
+}
+
+func newKeyedNode(n *yaml.RNode) (keyedNode, error) {
+	text, err := n.String()
+	if err != nil {
+		return keyedNode{}, err
+	}
+	return keyedNode{
+		node: n,
+		key:  [4]string{n.GetApiVersion(), n.GetKind(), n.GetNamespace(), n.GetName()},
+		text: text,
+	}, nil
+}
+
+func (a keyedNode) less(b keyedNode) bool {
+	for i := range a.key {
+		if a.key[i] != b.key[i] {
+			return a.key[i] < b.key[i]
+		}
+	}
+	return a.text < b.text
+}

@@ -1,0 +1,96 @@
+// Package fn is the RocketMQCluster KRM function: it finds every cluster in
+// a ResourceList, defaults, validates and renders each one, and appends the
+// rendered objects to the items. On any error it renders nothing and
+// reports error results instead, so a pipeline never applies half a cluster.
+package fn
+
+import (
+	"fmt"
+	"sort"
+
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+// Processor renders every RocketMQCluster of a ResourceList. It implements
+// framework.ResourceListProcessor.
+type Processor struct{}
+
+// Process renders the clusters in rl. It returns the results as an error
+// when one has severity error: kyaml's framework only appends results a
+// filter returns and exits 0, which would let kustomize carry on with an
+// incomplete render.
+func (Processor) Process(rl *framework.ResourceList) (err error) {
+	defer func() {
+		// Last line of defence: a panic becomes an error result, never a
+		// stack trace on the user's terminal or a half-written output.
+		if r := recover(); r != nil {
+			rl.Results = append(rl.Results, &framework.Result{
+				Severity: framework.Error,
+				Message:  fmt.Sprintf("internal error while rendering RocketMQClusters: %v", r),
+			})
+			err = rl.Results
+		}
+	}()
+	items, results := Run(rl.Items, rl.FunctionConfig)
+	rl.Results = append(rl.Results, results...)
+	if rl.Results.ExitCode() != 0 {
+		return rl.Results
+	}
+	rl.Items = items
+	return nil
+}
+
+// Run renders the clusters found in items and in functionConfig. It returns
+// the output items and the results; when a result is an error the returned
+// items are the input items, untouched. Run does not recover from panics,
+// so that fuzzing finds them.
+func Run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framework.Results) {
+	out, results := run(items, functionConfig)
+	return out, sortResults(results)
+}
+
+func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framework.Results) {
+	clusters, results := findClusters(items, functionConfig)
+	if results.ExitCode() != 0 {
+		return items, results
+	}
+	if len(clusters) == 0 {
+		// Most likely a kustomization that wires the function but lists no
+		// cluster: say so rather than succeed silently with nothing.
+		results = append(results, newResult(framework.Warning, nil, "",
+			"no RocketMQCluster ("+v1alpha1.GroupVersion.String()+") found in the items or the functionConfig"))
+	}
+	rendered := make([][]*yaml.RNode, 0, len(clusters))
+	for _, c := range clusters {
+		objs, rs := renderCluster(c)
+		results = append(results, rs...)
+		rendered = append(rendered, objs)
+	}
+	if results.ExitCode() != 0 {
+		return items, results
+	}
+	out, err := assemble(items, clusters, rendered)
+	if err != nil {
+		return items, append(results, errorResult(nil, "", fmt.Sprintf("assembling the output: %v", err)))
+	}
+	return out, results
+}
+
+// sortResults orders results by resource, keeping each resource's results
+// in the order validation found them, so that the input order never shows.
+func sortResults(results framework.Results) framework.Results {
+	sort.SliceStable(results, func(i, j int) bool {
+		return refKey(results[i].ResourceRef) < refKey(results[j].ResourceRef)
+	})
+	return results
+}
+
+func refKey(ref *yaml.ResourceIdentifier) string {
+	if ref == nil {
+		return ""
+	}
+	return ref.Namespace + "/" + ref.Name + "/" + ref.Kind + "/" + ref.APIVersion
+}
