@@ -15,9 +15,9 @@ import (
 )
 
 const (
-	controllerConfFile   = "controller.conf"
-	portNameController   = "controller"
-	portNameRaft         = "raft"
+	controllerConfFile = "controller.conf"
+	portNameController = "controller"
+	portNameRaft       = "raft"
 	// portControllerRaft is the jRaft consensus port; 9878 (the RPC port
 	// brokers call) stays the same for both controller types.
 	portControllerRaft = 9888
