@@ -1,0 +1,96 @@
+package rmqtest
+
+import (
+	"strings"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/internal/remoting"
+)
+
+// consumeStats follows AdminBrokerProcessor.getConsumeStats: for each topic
+// asked for (topicList, else topic) that exists, one entry per read queue;
+// a missing broker or consumer offset counts as 0. The emulator has no
+// online consumers, so the subscription filter never removes a topic.
+func (b *Broker) consumeStats(req *remoting.Command) *remoting.Command {
+	h := headerOf(req)
+	group := h.str("consumerGroup", false)
+	topics := splitTopics(h.str("topicList", false))
+	if len(topics) == 0 {
+		if t := h.str("topic", false); strings.TrimSpace(t) != "" {
+			topics = []string{t}
+		} else {
+			topics = b.topicsOfGroup(group)
+		}
+	}
+	b.mu.Lock()
+	table := make(map[admin.MessageQueue]admin.OffsetWrapper)
+	for _, topic := range topics {
+		tc, ok := b.topics[topic]
+		if !ok {
+			continue
+		}
+		for q := 0; q < tc.ReadQueueNums; q++ {
+			mq := admin.MessageQueue{Topic: topic, BrokerName: b.opts.BrokerName, QueueID: q}
+			broker := b.maxOffsets[queueKey{topic, q}]
+			consumer := b.consumerOffsets[groupQueueKey{group, queueKey{topic, q}}]
+			table[mq] = admin.OffsetWrapper{BrokerOffset: broker, ConsumerOffset: consumer, PullOffset: consumer}
+		}
+	}
+	b.mu.Unlock()
+	out := []byte(`{"consumeTps":0.0,"offsetTable":`)
+	out = append(out, queueKeyedJSON(table)...)
+	resp := successResponse()
+	resp.Body = append(out, '}')
+	return resp
+}
+
+func splitTopics(s string) []string {
+	var out []string
+	for _, t := range strings.Split(s, ";") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// topicsOfGroup is ConsumerOffsetManager.whichTopicByConsumer.
+func (b *Broker) topicsOfGroup(group string) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	seen := make(map[string]bool)
+	var out []string
+	for k := range b.consumerOffsets {
+		if k.group == group && !seen[k.topic] {
+			seen[k.topic] = true
+			out = append(out, k.topic)
+		}
+	}
+	return out
+}
+
+// topicStats follows AdminBrokerProcessor.getTopicStatsInfo: one entry per
+// queue up to max(read, write) queue numbers; min offset 0 (nothing is
+// ever cleaned up in the emulator).
+func (b *Broker) topicStats(req *remoting.Command) *remoting.Command {
+	topic := headerOf(req).str("topic", false)
+	b.mu.Lock()
+	tc, ok := b.topics[topic]
+	table := make(map[admin.MessageQueue]admin.TopicOffset)
+	if ok {
+		for q := 0; q < max(tc.ReadQueueNums, tc.WriteQueueNums); q++ {
+			mq := admin.MessageQueue{Topic: topic, BrokerName: b.opts.BrokerName, QueueID: q}
+			table[mq] = admin.TopicOffset{MaxOffset: b.maxOffsets[queueKey{topic, q}]}
+		}
+	}
+	b.mu.Unlock()
+	if !ok {
+		return errorResponse(admin.CodeTopicNotExist, "topic["+topic+"] not exist")
+	}
+	out := []byte(`{"offsetTable":`)
+	out = append(out, queueKeyedJSON(table)...)
+	out = append(out, `,"topicPutTps":0.0}`...)
+	resp := successResponse()
+	resp.Body = out
+	return resp
+}

@@ -1,0 +1,235 @@
+package rmqtest
+
+import (
+	"bufio"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/internal/remoting"
+)
+
+// serverVersion is the `version` Java servers put on responses:
+// BrokerStartup and NamesrvStartup set rocketmq.remoting.version to
+// MQVersion.CURRENT_VERSION (V5_3_3).
+const serverVersion = admin.DefaultVersion
+
+// Request is one request an endpoint received, in arrival order.
+type Request struct {
+	Code      int
+	Version   int
+	ExtFields map[string]string
+	Body      []byte
+}
+
+// Auth makes an endpoint require ACL-signed requests.
+type Auth struct {
+	AccessKey string
+	SecretKey string
+}
+
+// handlerFunc answers one request; it never returns nil for a two-way call.
+type handlerFunc func(req *remoting.Command) *remoting.Command
+
+// Endpoint is the transport both emulated servers share: a TCP listener
+// speaking remoting frames (NettyRemotingServer, NettyDecoder), each request
+// handled on its own goroutine so responses may leave out of order, plus
+// the request log and fault injection tests use.
+type Endpoint struct {
+	ln      net.Listener
+	handler handlerFunc
+	done    chan struct{}
+	wg      sync.WaitGroup
+	once    sync.Once
+
+	mu            sync.Mutex
+	conns         map[net.Conn]struct{}
+	counts        map[int]int
+	requests      []Request
+	faults        []*fault
+	auth          *Auth
+	serializeType byte
+}
+
+func listen(addr string) (*Endpoint, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &Endpoint{
+		ln: ln, done: make(chan struct{}),
+		conns: make(map[net.Conn]struct{}), counts: make(map[int]int),
+	}, nil
+}
+
+func (e *Endpoint) start(h handlerFunc) {
+	e.handler = h
+	e.wg.Add(1)
+	go e.acceptLoop()
+}
+
+// Addr returns the address the endpoint listens on (host:port).
+func (e *Endpoint) Addr() string { return e.ln.Addr().String() }
+
+// Close stops listening, closes every connection and waits for all
+// goroutines of the endpoint to finish.
+func (e *Endpoint) Close() error {
+	var err error
+	e.once.Do(func() {
+		close(e.done)
+		err = e.ln.Close()
+		e.mu.Lock()
+		for c := range e.conns {
+			_ = c.Close()
+		}
+		e.mu.Unlock()
+		e.wg.Wait()
+	})
+	return err
+}
+
+// SetResponseSerializeType makes responses use the ROCKETMQ binary header
+// (remoting.SerializeRocketMQ, as with -Drocketmq.serialize.type=ROCKETMQ)
+// or JSON (the default).
+func (e *Endpoint) SetResponseSerializeType(binary bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.serializeType = remoting.SerializeJSON
+	if binary {
+		e.serializeType = remoting.SerializeRocketMQ
+	}
+}
+
+// SetAuth requires every request to carry a valid ACL signature for these
+// credentials (nil turns the check off).
+func (e *Endpoint) SetAuth(a *Auth) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.auth = a
+}
+
+// CloseConnections drops every open client connection, as a server
+// restart or a network cut would.
+func (e *Endpoint) CloseConnections() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for c := range e.conns {
+		_ = c.Close()
+	}
+}
+
+func (e *Endpoint) acceptLoop() {
+	defer e.wg.Done()
+	for {
+		nc, err := e.ln.Accept()
+		if err != nil {
+			return
+		}
+		e.mu.Lock()
+		select {
+		case <-e.done:
+			e.mu.Unlock()
+			_ = nc.Close()
+			return
+		default:
+		}
+		e.conns[nc] = struct{}{}
+		e.wg.Add(1)
+		e.mu.Unlock()
+		go e.serve(nc)
+	}
+}
+
+// serve reads frames until the connection ends. A frame that does not
+// decode, or one over 16 MiB, closes the channel as NettyDecoder does.
+func (e *Endpoint) serve(nc net.Conn) {
+	defer e.wg.Done()
+	defer func() {
+		e.mu.Lock()
+		delete(e.conns, nc)
+		e.mu.Unlock()
+		_ = nc.Close()
+	}()
+	var wmu sync.Mutex
+	r := bufio.NewReaderSize(nc, 64<<10)
+	for {
+		req, err := remoting.ReadCommand(r, remoting.MaxFrameLength)
+		if err != nil {
+			return
+		}
+		act := e.record(req)
+		if act.drop {
+			return
+		}
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			e.respond(nc, &wmu, req, act)
+		}()
+	}
+}
+
+func (e *Endpoint) respond(nc net.Conn, wmu *sync.Mutex, req *remoting.Command, act action) {
+	if act.delay > 0 {
+		t := time.NewTimer(act.delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-e.done:
+			return
+		}
+	}
+	resp := act.fail
+	if resp == nil {
+		resp = e.authenticate(req)
+	}
+	if resp == nil {
+		resp = e.handler(req)
+	}
+	if req.Flag&remoting.FlagOneway != 0 || resp == nil {
+		return
+	}
+	e.mu.Lock()
+	resp.SerializeType = e.serializeType
+	e.mu.Unlock()
+	resp.Opaque = req.Opaque
+	resp.Flag |= remoting.FlagResponse
+	resp.Language = "JAVA"
+	resp.Version = serverVersion
+	frame, err := remoting.Encode(resp)
+	if err != nil {
+		frame, _ = remoting.Encode(errorResponse(admin.CodeSystemError, err.Error()))
+	}
+	wmu.Lock()
+	defer wmu.Unlock()
+	_, _ = nc.Write(frame)
+}
+
+// authenticate checks the ACL signature like AuthenticationPipeline with
+// DefaultAuthenticationHandler: a failure aborts with NO_PERMISSION.
+func (e *Endpoint) authenticate(req *remoting.Command) *remoting.Command {
+	e.mu.Lock()
+	a := e.auth
+	e.mu.Unlock()
+	if a == nil {
+		return nil
+	}
+	ak := req.ExtFields["AccessKey"]
+	if ak == "" {
+		return errorResponse(admin.CodeNoPermission, "No accessKey is configured.")
+	}
+	if ak != a.AccessKey {
+		return errorResponse(admin.CodeNoPermission, "User:"+ak+" is not found.")
+	}
+	if req.ExtFields["Signature"] != admin.Signature(req.ExtFields, req.Body, a.SecretKey) {
+		return errorResponse(admin.CodeNoPermission, "check signature failed.")
+	}
+	return nil
+}
+
+func errorResponse(code int, remark string) *remoting.Command {
+	return &remoting.Command{Code: code, Remark: remark}
+}
+
+func successResponse() *remoting.Command { return &remoting.Command{Code: admin.CodeSuccess} }

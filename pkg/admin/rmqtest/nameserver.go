@@ -1,0 +1,321 @@
+package rmqtest
+
+import (
+	"maps"
+	"sort"
+	"strconv"
+	"sync"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/internal/remoting"
+)
+
+// versionStandardJSON is MQVersion.Version.V4_9_4.ordinal(): from this
+// request version on, GET_ROUTEINFO_BY_TOPIC answers in standard JSON.
+const versionStandardJSON = 401
+
+// NameServer emulates a Java NameServer: the route tables of
+// RouteInfoManager, served by DefaultRequestProcessor and
+// ClientRequestProcessor.
+type NameServer struct {
+	*Endpoint
+
+	mu               sync.Mutex
+	clusterAddrTable map[string]map[string]bool            // cluster → broker names
+	brokerAddrTable  map[string]*admin.BrokerData          // broker name → data
+	topicQueueTable  map[string]map[string]admin.QueueData // topic → broker name → queues
+	brokerLiveTable  map[string]admin.DataVersion          // broker addr → topic data version
+}
+
+// NewNameServer starts a NameServer on addr ("127.0.0.2:9876", or port 0
+// for any free port).
+func NewNameServer(addr string) (*NameServer, error) {
+	ep, err := listen(addr)
+	if err != nil {
+		return nil, err
+	}
+	ns := &NameServer{
+		Endpoint:         ep,
+		clusterAddrTable: make(map[string]map[string]bool),
+		brokerAddrTable:  make(map[string]*admin.BrokerData),
+		topicQueueTable:  make(map[string]map[string]admin.QueueData),
+		brokerLiveTable:  make(map[string]admin.DataVersion),
+	}
+	ep.start(ns.handle)
+	return ns, nil
+}
+
+func (ns *NameServer) handle(req *remoting.Command) *remoting.Command {
+	switch req.Code {
+	case admin.CodeRegisterBroker:
+		return ns.registerBroker(req)
+	case admin.CodeGetRouteInfoByTopic:
+		return ns.routeInfo(req)
+	case admin.CodeGetBrokerClusterInfo:
+		return ns.clusterInfo()
+	case admin.CodeDeleteTopicInNamesrv:
+		return ns.deleteTopic(req)
+	case admin.CodeWipeWritePermOfBroker:
+		return ns.writePerm(req, "wipeTopicCount")
+	case admin.CodeAddWritePermOfBroker:
+		return ns.writePerm(req, "addTopicCount")
+	}
+	return unsupported(req)
+}
+
+// unsupported is the REQUEST_CODE_NOT_SUPPORTED answer of
+// NettyRemotingAbstract / AdminBrokerProcessor.getUnknownCmdResponse.
+func unsupported(req *remoting.Command) *remoting.Command {
+	return errorResponse(admin.CodeRequestCodeNotSupported, " request type "+strconv.Itoa(req.Code)+" not supported")
+}
+
+// registerBody is RegisterBrokerBody (uncompressed form).
+type registerBody struct {
+	TopicConfigSerializeWrapper struct {
+		TopicConfigTable map[string]admin.TopicConfig `json:"topicConfigTable"`
+		DataVersion      admin.DataVersion            `json:"dataVersion"`
+	} `json:"topicConfigSerializeWrapper"`
+	FilterServerList []string `json:"filterServerList"`
+}
+
+// registerBroker follows RouteInfoManager.registerBroker for masters: the
+// queue data of every topic in the body is (re)written when the broker's
+// topic data version changed or it registers for the first time. Topics
+// missing from the body stay (deleteTopicWithBrokerRegistration=false).
+func (ns *NameServer) registerBroker(req *remoting.Command) *remoting.Command {
+	h := headerOf(req)
+	brokerName := h.str("brokerName", true)
+	brokerAddr := h.str("brokerAddr", true)
+	cluster := h.str("clusterName", false)
+	h.str("haServerAddr", true)
+	brokerID := h.num("brokerId", true, 0)
+	if r := h.failed(); r != nil {
+		return r
+	}
+	var body registerBody
+	if len(req.Body) > 0 {
+		if err := remoting.Unmarshal(req.Body, &body); err != nil {
+			return errorResponse(admin.CodeSystemError, "decoding RegisterBrokerBody: "+err.Error())
+		}
+	}
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	if ns.clusterAddrTable[cluster] == nil {
+		ns.clusterAddrTable[cluster] = make(map[string]bool)
+	}
+	ns.clusterAddrTable[cluster][brokerName] = true
+	bd := ns.brokerAddrTable[brokerName]
+	first := bd == nil
+	if first {
+		bd = &admin.BrokerData{Cluster: cluster, BrokerName: brokerName, BrokerAddrs: make(map[int64]string)}
+		ns.brokerAddrTable[brokerName] = bd
+	}
+	for id, a := range bd.BrokerAddrs {
+		if a == brokerAddr && id != brokerID {
+			delete(bd.BrokerAddrs, id) // slave switched to master
+		}
+	}
+	tcs := body.TopicConfigSerializeWrapper
+	if _, known := bd.BrokerAddrs[brokerID]; !known && len(tcs.TopicConfigTable) == 1 {
+		// "Can't register topicConfigWrapper ... because broker has not registered."
+		return successResponse()
+	}
+	old := bd.BrokerAddrs[brokerID]
+	bd.BrokerAddrs[brokerID] = brokerAddr
+	first = first || old == ""
+	prev, seen := ns.brokerLiveTable[brokerAddr]
+	if brokerID == 0 && (first || !seen || prev != tcs.DataVersion) {
+		for name, tc := range tcs.TopicConfigTable {
+			if ns.topicQueueTable[name] == nil {
+				ns.topicQueueTable[name] = make(map[string]admin.QueueData)
+			}
+			ns.topicQueueTable[name][brokerName] = admin.QueueData{
+				BrokerName: brokerName, ReadQueueNums: tc.ReadQueueNums,
+				WriteQueueNums: tc.WriteQueueNums, Perm: tc.Perm, TopicSysFlag: tc.TopicSysFlag,
+			}
+		}
+	}
+	ns.brokerLiveTable[brokerAddr] = tcs.DataVersion
+	resp := successResponse()
+	resp.ExtFields = map[string]string{}
+	if master := bd.BrokerAddrs[0]; brokerID != 0 && master != "" {
+		resp.ExtFields["masterAddr"] = master
+	}
+	return resp
+}
+
+// routeInfo follows ClientRequestProcessor.getRouteInfoByTopic and
+// RouteInfoManager.pickupTopicRouteData.
+func (ns *NameServer) routeInfo(req *remoting.Command) *remoting.Command {
+	h := headerOf(req)
+	topic := h.str("topic", true)
+	standard := h.boolean("acceptStandardJsonOnly", false) || req.Version >= versionStandardJSON
+	if r := h.failed(); r != nil {
+		return r
+	}
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	qds := ns.topicQueueTable[topic]
+	var brokers []admin.BrokerData
+	for _, name := range sortedNames(qds) {
+		if bd := ns.brokerAddrTable[name]; bd != nil {
+			brokers = append(brokers, cloneBrokerData(*bd))
+		}
+	}
+	if len(qds) == 0 || len(brokers) == 0 {
+		return errorResponse(admin.CodeTopicNotExist, "No topic route info in name server for the topic: "+topic+
+			"\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.")
+	}
+	resp := successResponse()
+	resp.Body = routeJSON(qds, brokers, standard)
+	return resp
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func cloneBrokerData(bd admin.BrokerData) admin.BrokerData {
+	bd.BrokerAddrs = maps.Clone(bd.BrokerAddrs)
+	return bd
+}
+
+// routeJSON writes TopicRouteData: with bare integer brokerAddrs keys for
+// old clients, quoted keys when standard JSON was asked for.
+func routeJSON(qds map[string]admin.QueueData, brokers []admin.BrokerData, standard bool) []byte {
+	out := []byte(`{"brokerDatas":[`)
+	for i, bd := range brokers {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = brokerDataJSON(out, bd, standard)
+	}
+	out = append(out, `],"filterServerTable":{},"queueDatas":[`...)
+	for i, name := range sortedNames(qds) {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, queueDataJSON(qds[name])...)
+	}
+	return append(out, "]}"...)
+}
+
+func queueDataJSON(qd admin.QueueData) []byte {
+	return mustJSON(struct {
+		BrokerName     string `json:"brokerName"`
+		Perm           int    `json:"perm"`
+		ReadQueueNums  int    `json:"readQueueNums"`
+		TopicSysFlag   int    `json:"topicSysFlag"`
+		WriteQueueNums int    `json:"writeQueueNums"`
+	}{qd.BrokerName, qd.Perm, qd.ReadQueueNums, qd.TopicSysFlag, qd.WriteQueueNums})
+}
+
+// clusterInfo writes ClusterInfo with fastjson's bare integer keys
+// (DefaultRequestProcessor.getBrokerClusterInfo has no standard-JSON switch).
+func (ns *NameServer) clusterInfo() *remoting.Command {
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	out := []byte(`{"brokerAddrTable":{`)
+	for i, name := range sortedNames(ns.brokerAddrTable) {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, mustJSON(name)...)
+		out = append(out, ':')
+		out = brokerDataJSON(out, *ns.brokerAddrTable[name], false)
+	}
+	out = append(out, `},"clusterAddrTable":`...)
+	clusters := make(map[string][]string, len(ns.clusterAddrTable))
+	for c, names := range ns.clusterAddrTable {
+		clusters[c] = sortedNames(names)
+	}
+	out = append(out, mustJSON(clusters)...)
+	resp := successResponse()
+	resp.Body = append(out, '}')
+	return resp
+}
+
+// deleteTopic follows DefaultRequestProcessor.deleteTopicInNamesrv: with a
+// cluster name only that cluster's brokers lose the topic. Always SUCCESS.
+func (ns *NameServer) deleteTopic(req *remoting.Command) *remoting.Command {
+	h := headerOf(req)
+	topic := h.str("topic", true)
+	cluster := h.str("clusterName", false)
+	if r := h.failed(); r != nil {
+		return r
+	}
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	if cluster == "" {
+		delete(ns.topicQueueTable, topic)
+		return successResponse()
+	}
+	qds := ns.topicQueueTable[topic]
+	for name := range ns.clusterAddrTable[cluster] {
+		delete(qds, name)
+	}
+	if qds != nil && len(qds) == 0 {
+		delete(ns.topicQueueTable, topic)
+	}
+	return successResponse()
+}
+
+// writePerm follows RouteInfoManager.operateWritePermOfBroker: wipe clears
+// the write bit, add sets the perm to exactly read|write.
+func (ns *NameServer) writePerm(req *remoting.Command, countField string) *remoting.Command {
+	h := headerOf(req)
+	brokerName := h.str("brokerName", true)
+	if r := h.failed(); r != nil {
+		return r
+	}
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	n := 0
+	for _, qds := range ns.topicQueueTable {
+		qd, ok := qds[brokerName]
+		if !ok {
+			continue
+		}
+		if req.Code == admin.CodeWipeWritePermOfBroker {
+			qd.Perm &^= admin.PermWrite
+		} else {
+			qd.Perm = admin.PermRead | admin.PermWrite
+		}
+		qds[brokerName] = qd
+		n++
+	}
+	resp := successResponse()
+	resp.ExtFields = map[string]string{countField: strconv.Itoa(n)}
+	return resp
+}
+
+// Route returns the NameServer's current route of a topic, as
+// pickupTopicRouteData would build it, and whether there is one.
+func (ns *NameServer) Route(topic string) (admin.TopicRouteData, bool) {
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	qds := ns.topicQueueTable[topic]
+	if len(qds) == 0 {
+		return admin.TopicRouteData{}, false
+	}
+	var rd admin.TopicRouteData
+	for _, name := range sortedNames(qds) {
+		rd.QueueDatas = append(rd.QueueDatas, qds[name])
+		if bd := ns.brokerAddrTable[name]; bd != nil {
+			rd.BrokerDatas = append(rd.BrokerDatas, cloneBrokerData(*bd))
+		}
+	}
+	return rd, true
+}
+
+// TopicNames returns every topic the NameServer has a route for, sorted.
+func (ns *NameServer) TopicNames() []string {
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	return sortedNames(ns.topicQueueTable)
+}
