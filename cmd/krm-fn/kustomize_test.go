@@ -27,6 +27,7 @@ const (
 // that finds krm-fn.
 type kustomizeEnv struct {
 	kustomize string
+	krmFn     string // the krm-fn binary
 	path      string // PATH with krm-fn's directory first
 }
 
@@ -39,7 +40,12 @@ func newKustomizeEnv(t *testing.T) kustomizeEnv {
 	if _, err := os.Stat(k); err != nil {
 		t.Fatalf("KUSTOMIZE=%s is not usable: %v (run `make test` to install it)", k, err)
 	}
-	return kustomizeEnv{kustomize: k, path: krmFnDir(t) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	dir := krmFnDir(t)
+	return kustomizeEnv{
+		kustomize: k,
+		krmFn:     filepath.Join(dir, "krm-fn"),
+		path:      dir + string(os.PathListSeparator) + os.Getenv("PATH"),
+	}
 }
 
 // krmFnDir is a directory holding a krm-fn built from this source (or the
@@ -108,7 +114,7 @@ func testKustomizeExample(t *testing.T, e kustomizeEnv) {
 	require.Equal(t, out, again, "two kustomize builds differ")
 
 	// The function through kustomize and `krm-fn render` agree object by object.
-	standalone, stderr, err := e.run(t, nil, "krm-fn", "render", filepath.Join(exampleDir, "cluster.yaml"))
+	standalone, stderr, err := e.run(t, nil, e.krmFn, "render", filepath.Join(exampleDir, "cluster.yaml"))
 	require.NoError(t, err, stderr)
 	direct := parseObjects(t, standalone)
 	require.ElementsMatch(t, keys(direct), keys(objs))

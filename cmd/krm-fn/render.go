@@ -39,7 +39,7 @@ func renderFiles(s streams, files []string) error {
 			return err
 		}
 		for _, n := range nodes {
-			origins[resourceKey(n.GetKind(), n.GetNamespace(), n.GetName())] = file
+			origins[resourceKey(n.GetKind(), n.GetNamespace(), n.GetName())] = displayName(file)
 		}
 		items = append(items, nodes...)
 	}
@@ -80,4 +80,12 @@ func readFile(stdin io.Reader, file string) ([]*yaml.RNode, error) {
 		return nil, fmt.Errorf("parsing %s: %w", file, err)
 	}
 	return nodes, nil
+}
+
+// displayName names an input in messages.
+func displayName(file string) string {
+	if file == "-" {
+		return "<stdin>"
+	}
+	return file
 }
