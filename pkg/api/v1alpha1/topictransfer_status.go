@@ -132,10 +132,11 @@ type TopicTransferStatus struct {
 	// +optional
 	CompletedAt *metav1.Time `json:"completedAt,omitempty"`
 
-	// CompletedGeneration is the spec generation the transfer finished
-	// with; a later generation is refused.
+	// CompletedSpecHash identifies the spec the transfer finished with; a
+	// different spec is refused with the SpecChangeRefused condition, the
+	// same spec re-applied from Git changes nothing.
 	// +optional
-	CompletedGeneration int64 `json:"completedGeneration,omitempty"`
+	CompletedSpecHash string `json:"completedSpecHash,omitempty"`
 
 	// Snapshot of the source topic and groups, taken in step 2. Rollback
 	// restores the source topic from it, and step 3 copies it to the target.

@@ -1,0 +1,176 @@
+package transfer
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/topictransfer"
+)
+
+// session holds what one reconcile resolved: admin clients signed with ACL
+// credentials, closed when the reconcile ends.
+type session struct {
+	r       *Reconciler
+	acl     map[admin.Credentials]topictransfer.Admin
+	closers []func()
+}
+
+func (s *session) close() {
+	for _, f := range s.closers {
+		f()
+	}
+}
+
+func (s *session) adminFor(creds *admin.Credentials) topictransfer.Admin {
+	if creds == nil {
+		return s.r.opts.Admin
+	}
+	if a, ok := s.acl[*creds]; ok {
+		return a
+	}
+	if s.acl == nil {
+		s.acl = map[admin.Credentials]topictransfer.Admin{}
+	}
+	a, closer := s.r.opts.NewACLAdmin(creds)
+	s.acl[*creds] = a
+	s.closers = append(s.closers, closer)
+	return a
+}
+
+// resolveBoth resolves the source and the target of a transfer.
+func (s *session) resolveBoth(ctx context.Context, tt *v1alpha1.TopicTransfer) (topictransfer.Endpoint, topictransfer.Endpoint, error) {
+	src, err := s.resolve(ctx, tt.Namespace, &tt.Spec.Source)
+	if err != nil {
+		return src, src, fmt.Errorf("source: %w", err)
+	}
+	tgt, err := s.resolve(ctx, tt.Namespace, &tt.Spec.Target)
+	if err != nil {
+		return src, tgt, fmt.Errorf("target: %w", err)
+	}
+	return src, tgt, nil
+}
+
+// resolve turns an endpoint into NameServer addresses, a brokerClusterName
+// and an admin client. A RocketMQCluster's NameServers are those its status
+// lists (the status controller keeps them), else its ready NameServer pods.
+func (s *session) resolve(ctx context.Context, ns string, e *v1alpha1.TransferEndpoint) (topictransfer.Endpoint, error) {
+	ep := topictransfer.Endpoint{ClusterName: e.EndpointClusterName(), NameServers: e.NameServers}
+	if e.ClusterRef == nil {
+		ep.Admin = s.adminFor(nil)
+		return ep, nil
+	}
+	var c v1alpha1.RocketMQCluster
+	if err := s.r.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: e.ClusterRef.Name}, &c); err != nil {
+		return ep, fmt.Errorf("while reading RocketMQCluster %s: %w", e.ClusterRef.Name, err)
+	}
+	addrs := c.Status.NameServerAddresses
+	if len(addrs) == 0 {
+		var err error
+		if addrs, err = s.r.readyNameServers(ctx, &c); err != nil {
+			return ep, err
+		}
+	}
+	if len(addrs) == 0 {
+		return ep, fmt.Errorf("RocketMQCluster %s has no ready NameServer", c.Name)
+	}
+	creds, err := s.r.credentials(ctx, &c)
+	if err != nil {
+		return ep, err
+	}
+	ep.NameServers, ep.Admin = addrs, s.adminFor(creds)
+	return ep, nil
+}
+
+// readyNameServers lists the cluster's ready NameServer pods, by name, as
+// podIP:9876. The list is uncached so that the manager does not need a
+// Pod informer of its own.
+func (r *Reconciler) readyNameServers(ctx context.Context, c *v1alpha1.RocketMQCluster) ([]string, error) {
+	var pods corev1.PodList
+	sel := client.MatchingLabels(c.SelectorLabels(v1alpha1.ComponentNameServer, -1))
+	if err := r.apiReader.List(ctx, &pods, client.InNamespace(c.Namespace), sel); err != nil {
+		return nil, fmt.Errorf("while listing the NameServer pods of %s: %w", c.Name, err)
+	}
+	slices.SortFunc(pods.Items, func(a, b corev1.Pod) int { return cmpString(a.Name, b.Name) })
+	var out []string
+	for i := range pods.Items {
+		p := &pods.Items[i]
+		if p.Status.PodIP != "" && podReady(p) && p.DeletionTimestamp.IsZero() {
+			out = append(out, net.JoinHostPort(p.Status.PodIP, strconv.Itoa(v1alpha1.PortNameServer)))
+		}
+	}
+	return out, nil
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// credentials reads the ACL admin user of a cluster with ACL on, from the
+// Secret its spec names. The read is uncached: caching Secrets would need
+// list and watch on all of them.
+func (r *Reconciler) credentials(ctx context.Context, c *v1alpha1.RocketMQCluster) (*admin.Credentials, error) {
+	ref := c.Spec.ACL.AdminSecretRef
+	if !c.Spec.ACL.Enabled || ref == nil {
+		return nil, nil
+	}
+	var sec corev1.Secret
+	if err := r.apiReader.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: ref.Name}, &sec); err != nil {
+		return nil, fmt.Errorf("while reading the ACL Secret of %s: %w", c.Name, err)
+	}
+	userKey, passKey := orDefault(ref.UsernameKey, v1alpha1.DefaultUsernameKey), orDefault(ref.PasswordKey, v1alpha1.DefaultPasswordKey)
+	user, pass := sec.Data[userKey], sec.Data[passKey]
+	if len(user) == 0 || len(pass) == 0 {
+		// Name the keys, never the values.
+		return nil, fmt.Errorf("the ACL Secret of %s lacks a non-empty %q or %q key", c.Name, userKey, passKey)
+	}
+	return &admin.Credentials{AccessKey: string(user), SecretKey: string(pass)}, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// conflict returns the name of another unfinished transfer of the same
+// topic on a shared cluster that goes first, or "".
+func (r *Reconciler) conflict(ctx context.Context, tt *v1alpha1.TopicTransfer) (string, error) {
+	var list v1alpha1.TopicTransferList
+	if err := r.client.List(ctx, &list); err != nil {
+		return "", fmt.Errorf("while listing TopicTransfers for conflicts: %w", err)
+	}
+	for i := range list.Items {
+		o := &list.Items[i]
+		if o.UID == tt.UID || o.Status.Phase.Final() || !o.DeletionTimestamp.IsZero() {
+			continue
+		}
+		if topictransfer.Conflicts(tt, o) && topictransfer.TakesPrecedence(o, tt) {
+			return o.Namespace + "/" + o.Name, nil
+		}
+	}
+	return "", nil
+}

@@ -1,0 +1,153 @@
+package topictransfer
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+// The safety decisions of a transfer, as pure functions.
+
+// abortRequested reports whether spec.abort must start a rollback now: the
+// transfer is under way and has not reached the point of no return.
+func abortRequested(spec *v1alpha1.TopicTransferSpec, st *v1alpha1.TopicTransferStatus) bool {
+	return spec.Abort && canRollBack(st)
+}
+
+// canRollBack reports whether the transfer may still be undone: it runs
+// and has not begun deleting from the source.
+func canRollBack(st *v1alpha1.TopicTransferStatus) bool {
+	running := st.Phase == v1alpha1.TransferPending || st.Phase == v1alpha1.TransferRunning
+	return running && st.Step < v1alpha1.StepNumberDeleteFromSource
+}
+
+// drainTimedOut reports whether the drain step ran out of time.
+func drainTimedOut(spec *v1alpha1.TopicTransferSpec, st *v1alpha1.TopicTransferStatus, now time.Time) bool {
+	if st.Step != v1alpha1.StepNumberDrain || st.Drain == nil {
+		return false
+	}
+	return now.Sub(st.Drain.StartedAt.Time) > spec.DrainTimeoutOrDefault()
+}
+
+// canDeleteFromSource reports whether step 6 may delete: every group was
+// seen drained by step 5, nothing is rolling back, and the topic is to be
+// deleted at all.
+func canDeleteFromSource(spec *v1alpha1.TopicTransferSpec, st *v1alpha1.TopicTransferStatus) bool {
+	return spec.DeleteSourceTopicOrDefault() &&
+		st.Phase == v1alpha1.TransferRunning &&
+		st.Step == v1alpha1.StepNumberDeleteFromSource &&
+		st.Rollback == nil && st.Snapshot != nil &&
+		st.Drain != nil && len(st.Drain.Pending) == 0 && st.Drain.Polls > 0
+}
+
+// queuesDrained reports whether one broker's consume stats show that the
+// group consumed every message of topic on queues 0..queues-1. A queue
+// missing from the stats counts as not drained: the broker reports every
+// read queue (ConsumerManageProcessor/AdminBrokerProcessor.getConsumeStats
+// loops over readQueueNums), so a missing one means the answer is not the
+// whole truth. The second result says what is left, for the status.
+func queuesDrained(stats *admin.ConsumeStats, topic, brokerName string, queues int) (bool, string) {
+	seen := make(map[int]bool, queues)
+	var lag int64
+	for mq, o := range stats.OffsetTable {
+		if mq.Topic != topic || mq.BrokerName != brokerName {
+			continue
+		}
+		seen[mq.QueueID] = true
+		if d := o.BrokerOffset - o.ConsumerOffset; d > 0 {
+			lag += d
+		}
+	}
+	for q := range queues {
+		if !seen[q] {
+			return false, fmt.Sprintf("no consume stats for queue %d on %s", q, brokerName)
+		}
+	}
+	if lag > 0 {
+		return false, fmt.Sprintf("%d messages left on %s", lag, brokerName)
+	}
+	return true, ""
+}
+
+// readOnlyPerm is perm without the write bit and with the read bit: what
+// mqadmin updateTopicPerm -p 4 does to a plain RW topic, keeping the
+// priority and inherit bits.
+func readOnlyPerm(perm int) int {
+	return perm&^admin.PermWrite | admin.PermRead
+}
+
+// targetPlan is the order in which step 3 creates things on the target:
+// each group, then its retry topic, and the topic last, so that by the
+// time producers can see the topic every group is ready to consume it.
+func targetPlan(topic string, groups []string) []v1alpha1.TargetResource {
+	plan := make([]v1alpha1.TargetResource, 0, 2*len(groups)+1)
+	for _, g := range groups {
+		plan = append(plan,
+			v1alpha1.TargetResource{Kind: v1alpha1.TargetGroup, Name: g},
+			v1alpha1.TargetResource{Kind: v1alpha1.TargetRetryTopic, Name: retryTopic(g)})
+	}
+	return append(plan, v1alpha1.TargetResource{Kind: v1alpha1.TargetTopic, Name: topic})
+}
+
+func retryTopic(group string) string { return "%RETRY%" + group }
+
+// nextToUndo returns the index in target of the last resource this transfer
+// created (or was about to create) and has not deleted yet, or -1. Undoing
+// in reverse creation order removes the topic before the groups.
+func nextToUndo(target []v1alpha1.TargetResource) int {
+	for i := len(target) - 1; i >= 0; i-- {
+		s := target[i].State
+		if s == v1alpha1.TargetCreating || s == v1alpha1.TargetCreated {
+			return i
+		}
+	}
+	return -1
+}
+
+// findTarget returns the index of kind/name in target, or -1.
+func findTarget(target []v1alpha1.TargetResource, kind v1alpha1.TargetResourceKind, name string) int {
+	return slices.IndexFunc(target, func(t v1alpha1.TargetResource) bool { return t.Kind == kind && t.Name == name })
+}
+
+// Conflicts reports whether two transfers would fight over a topic: same
+// topic and a cluster in common. A managed cluster is known by namespace and
+// name, an unmanaged one by its brokerClusterName and NameServers.
+func Conflicts(a, b *v1alpha1.TopicTransfer) bool {
+	if a.Spec.Topic != b.Spec.Topic {
+		return false
+	}
+	ka := []string{endpointKey(a.Namespace, &a.Spec.Source), endpointKey(a.Namespace, &a.Spec.Target)}
+	for _, k := range []string{endpointKey(b.Namespace, &b.Spec.Source), endpointKey(b.Namespace, &b.Spec.Target)} {
+		if slices.Contains(ka, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func endpointKey(ns string, e *v1alpha1.TransferEndpoint) string {
+	if e.ClusterRef != nil {
+		return "ref:" + ns + "/" + e.ClusterRef.Name
+	}
+	nss := slices.Clone(e.NameServers)
+	slices.Sort(nss)
+	return fmt.Sprintf("ns:%s@%v", e.ClusterName, nss)
+}
+
+// TakesPrecedence reports whether a transfer started or was created before
+// another, so that of two conflicting transfers exactly one goes ahead: the
+// one already past step 1, else the older, else the one whose name sorts
+// first.
+func TakesPrecedence(a, b *v1alpha1.TopicTransfer) bool {
+	aStarted, bStarted := a.Status.Step > v1alpha1.StepNumberCheck, b.Status.Step > v1alpha1.StepNumberCheck
+	if aStarted != bStarted {
+		return aStarted
+	}
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return a.CreationTimestamp.Before(&b.CreationTimestamp)
+	}
+	return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
+}
