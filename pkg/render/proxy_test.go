@@ -1,0 +1,122 @@
+package render
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+func proxyParts(t *testing.T, c *v1alpha1.RocketMQCluster) (map[string]string, *appsv1.Deployment, *corev1.Service) {
+	t.Helper()
+	objs := mustRender(t, c)
+	return typed[corev1.ConfigMap](t, find(t, objs, "ConfigMap", c.ProxyName())).Data,
+		typed[appsv1.Deployment](t, find(t, objs, "Deployment", c.ProxyName())),
+		typed[corev1.Service](t, find(t, objs, "Service", c.ProxyName()))
+}
+
+func TestProxyConfig(t *testing.T) {
+	c := fullCluster("orders", "mq")
+	c.Spec.Proxy.Enabled = true
+	c.Spec.Proxy.ServiceType = corev1.ServiceTypeLoadBalancer
+	data, dep, svc := proxyParts(t, c)
+	var cfg map[string]any
+	if err := json.Unmarshal([]byte(data[proxyConfFile]), &cfg); err != nil {
+		t.Fatalf("rmq-proxy.json is not JSON: %v", err)
+	}
+	want := map[string]any{
+		"rocketMQClusterName": "orders", "proxyMode": "CLUSTER",
+		"namesrvAddr":        "orders-nameserver-0.orders-nameserver.mq.svc:9876;orders-nameserver-1.orders-nameserver.mq.svc:9876",
+		"remotingListenPort": float64(8080), "grpcServerPort": float64(8081),
+	}
+	for k, v := range want {
+		if cfg[k] != v {
+			t.Errorf("%s = %v, want %v", k, cfg[k], v)
+		}
+	}
+	for _, k := range []string{"authenticationEnabled", "metricsExporterType"} {
+		if _, has := cfg[k]; has {
+			t.Errorf("%s set although disabled", k)
+		}
+	}
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || len(svc.Spec.Ports) != 2 {
+		t.Errorf("Service %+v", svc.Spec)
+	}
+	if *dep.Spec.Replicas != 2 || dep.Spec.Template.Annotations[AnnotationConfigHash] != configHash(data) {
+		t.Errorf("Deployment replicas %d, config hash %q", *dep.Spec.Replicas, dep.Spec.Template.Annotations[AnnotationConfigHash])
+	}
+	if p := dep.Spec.Template.Spec.Containers[0].ReadinessProbe.TCPSocket.Port.StrVal; p != portNameGRPC {
+		t.Errorf("probe port %q", p)
+	}
+}
+
+// TestProxyACLCredentials runs the Proxy's start script with credentials
+// that need escaping and reads rmq-proxy.json back the way the Proxy does.
+func TestProxyACLCredentials(t *testing.T) {
+	c := everything(fullCluster("orders", "mq"))
+	data, dep, _ := proxyParts(t, c)
+	if strings.Contains(data[proxyConfFile], "innerClientAuthenticationCredentials") {
+		t.Fatal("credentials rendered into the ConfigMap")
+	}
+	user, pass := `a"d\m`, `p"a\s$(s)`
+	run := runStartScript(t, dep.Spec.Template.Spec.Containers[0].Command[2], data,
+		map[string]string{"POD_NAME": "orders-proxy-abc", envACLUser: user, envACLPassword: pass})
+	if run.err != nil {
+		t.Fatalf("script failed: %v\n%s", run.err, run.stderr)
+	}
+	if run.args[0] != "-pc" {
+		t.Fatalf("mqproxy args %q", run.args)
+	}
+	var cfg struct {
+		AuthenticationEnabled                bool
+		AuthenticationMetadataProvider       string
+		InnerClientAuthenticationCredentials string
+		MetricsExporterType                  string
+		RocketMQClusterName                  string
+	}
+	if err := json.Unmarshal([]byte(run.conf), &cfg); err != nil {
+		t.Fatalf("rmq-proxy.json after start is not JSON: %v\n%s", err, run.conf)
+	}
+	var inner struct{ AccessKey, SecretKey string }
+	if err := json.Unmarshal([]byte(cfg.InnerClientAuthenticationCredentials), &inner); err != nil {
+		t.Fatalf("inner credentials are not JSON: %q", cfg.InnerClientAuthenticationCredentials)
+	}
+	if inner.AccessKey != user || inner.SecretKey != pass {
+		t.Errorf("credentials %+v, want %q/%q", inner, user, pass)
+	}
+	if !cfg.AuthenticationEnabled || cfg.AuthenticationMetadataProvider != proxyAuthnMetadata ||
+		cfg.MetricsExporterType != "PROM" || cfg.RocketMQClusterName != "orders" {
+		t.Errorf("config lost keys: %+v", cfg)
+	}
+}
+
+func TestProxyWithoutACLRunsTemplateCopy(t *testing.T) {
+	c := fullCluster("orders", "mq")
+	c.Spec.Proxy.Enabled = true
+	data, dep, _ := proxyParts(t, c)
+	run := runStartScript(t, dep.Spec.Template.Spec.Containers[0].Command[2], data, nil)
+	if run.err != nil || run.conf != data[proxyConfFile] {
+		t.Fatalf("err %v; config %q, want the template verbatim", run.err, run.conf)
+	}
+	if envVar(dep.Spec.Template.Spec.Containers[0].Env, envACLUser) != nil {
+		t.Error("ACL env without ACL")
+	}
+}
+
+// TestProxyFollowsNameServers: the Proxy has no DNS lookup, so a
+// NameServer scale rolls it, and only it among the data-less parts.
+func TestProxyFollowsNameServers(t *testing.T) {
+	c := fullCluster("orders", "mq")
+	c.Spec.Proxy.Enabled = true
+	a, _, _ := proxyParts(t, c)
+	c.Spec.NameServer.Replicas = ptr.To[int32](3)
+	b, _, _ := proxyParts(t, c)
+	if configHash(a) == configHash(b) || !strings.Contains(b[proxyConfFile], "orders-nameserver-2.") {
+		t.Error("the Proxy config does not follow the NameServer replicas")
+	}
+}
