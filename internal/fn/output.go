@@ -23,13 +23,19 @@ func assemble(items []*yaml.RNode, clusters []cluster, rendered [][]*yaml.RNode)
 		if previouslyRendered(item, owned) {
 			continue
 		}
-		k, err := newKeyedNode(item)
-		if err != nil {
-			return nil, err
-		}
-		kept = append(kept, k)
+		kept = append(kept, newKeyedNode(item))
 	}
-	sort.SliceStable(kept, func(i, j int) bool { return kept[i].less(kept[j]) })
+	var textErr error
+	sort.SliceStable(kept, func(i, j int) bool {
+		less, err := kept[i].less(&kept[j])
+		if err != nil {
+			textErr = err
+		}
+		return less
+	})
+	if textErr != nil {
+		return nil, textErr
+	}
 	out := make([]*yaml.RNode, 0, len(kept)+len(clusters)*16)
 	for _, k := range kept {
 		out = append(out, k.node)
@@ -51,31 +57,43 @@ func previouslyRendered(item *yaml.RNode, owned map[clusterKey]bool) bool {
 	return ok && owned[clusterKey{namespace: item.GetNamespace(), name: name}]
 }
 
-// keyedNode is an item with its sort key: apiVersion, kind, namespace,
-// name, and the whole text to order items that share an identity.
+// keyedNode is an item with its sort key: apiVersion, kind, namespace and
+// name. Items that share an identity are ordered by their whole text,
+// computed only then because serialising every item is costly.
 type keyedNode struct {
 	node *yaml.RNode
 	key  [4]string
-	text string
+	text *string
 }
 
-func newKeyedNode(n *yaml.RNode) (keyedNode, error) {
-	text, err := n.String()
-	if err != nil {
-		return keyedNode{}, err
-	}
-	return keyedNode{
-		node: n,
-		key:  [4]string{n.GetApiVersion(), n.GetKind(), n.GetNamespace(), n.GetName()},
-		text: text,
-	}, nil
+func newKeyedNode(n *yaml.RNode) keyedNode {
+	return keyedNode{node: n, key: [4]string{n.GetApiVersion(), n.GetKind(), n.GetNamespace(), n.GetName()}}
 }
 
-func (a keyedNode) less(b keyedNode) bool {
+func (a *keyedNode) less(b *keyedNode) (bool, error) {
 	for i := range a.key {
 		if a.key[i] != b.key[i] {
-			return a.key[i] < b.key[i]
+			return a.key[i] < b.key[i], nil
 		}
 	}
-	return a.text < b.text
+	ta, err := a.fullText()
+	if err != nil {
+		return false, err
+	}
+	tb, err := b.fullText()
+	if err != nil {
+		return false, err
+	}
+	return ta < tb, nil
+}
+
+func (a *keyedNode) fullText() (string, error) {
+	if a.text == nil {
+		s, err := a.node.String()
+		if err != nil {
+			return "", err
+		}
+		a.text = &s
+	}
+	return *a.text, nil
 }

@@ -6,7 +6,9 @@ package fn
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -63,12 +65,8 @@ func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framew
 		results = append(results, newResult(framework.Warning, nil, "",
 			"no RocketMQCluster ("+v1alpha1.GroupVersion.String()+") found in the items or the functionConfig"))
 	}
-	rendered := make([][]*yaml.RNode, 0, len(clusters))
-	for _, c := range clusters {
-		objs, rs := renderCluster(c)
-		results = append(results, rs...)
-		rendered = append(rendered, objs)
-	}
+	rendered, rs := renderAll(clusters)
+	results = append(results, rs...)
 	if results.ExitCode() != 0 {
 		return items, results
 	}
@@ -77,6 +75,33 @@ func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framew
 		return items, append(results, errorResult(nil, "", fmt.Sprintf("assembling the output: %v", err)))
 	}
 	return out, results
+}
+
+// renderAll renders the clusters on all CPUs: rendering is pure, and a
+// repository with hundreds of clusters is rendered on every pull request.
+// The output keeps the clusters' order.
+func renderAll(clusters []cluster) ([][]*yaml.RNode, framework.Results) {
+	rendered := make([][]*yaml.RNode, len(clusters))
+	perCluster := make([]framework.Results, len(clusters))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(clusters)) {
+		wg.Go(func() {
+			for i := range next {
+				rendered[i], perCluster[i] = renderCluster(clusters[i])
+			}
+		})
+	}
+	for i := range clusters {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var results framework.Results
+	for _, rs := range perCluster {
+		results = append(results, rs...)
+	}
+	return rendered, results
 }
 
 // sortResults orders results by resource, keeping each resource's results
