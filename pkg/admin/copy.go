@@ -146,7 +146,7 @@ func (c *Client) copyGroups(ctx context.Context, from, to string, res *CopyResul
 		case !exists:
 			res.GroupsCreated = append(res.GroupsCreated, name)
 			send = append(send, g)
-		case groupsEqual(cur, g):
+		case cur.Equal(g):
 			res.GroupsUnchanged++
 		default:
 			res.GroupsUpdated = append(res.GroupsUpdated, name)
@@ -159,9 +159,9 @@ func (c *Client) copyGroups(ctx context.Context, from, to string, res *CopyResul
 	return c.CreateGroups(ctx, to, send)
 }
 
-// groupsEqual compares two group configs, treating nil and empty
-// collections as equal and ignoring subscription set order (a Java Set).
-func groupsEqual(a, b SubscriptionGroupConfig) bool {
+// Equal compares two group configs, treating nil and empty collections as
+// equal and ignoring subscription set order (a Java Set).
+func (a SubscriptionGroupConfig) Equal(b SubscriptionGroupConfig) bool {
 	if !maps.Equal(a.Attributes, b.Attributes) {
 		return false
 	}

@@ -82,3 +82,13 @@ func topicNames(n int, prefix string) []admin.TopicConfig {
 	}
 	return out
 }
+
+type brokerOpts = rmqtest.BrokerOptions
+
+// newBrokerLike starts a broker of cluster c1 registered with e.ns; the
+// caller closes it (newEnv's cleanup closes e.a and e.b when replaced there).
+func newBrokerLike(e *env, name string, mutate func(*brokerOpts)) (*rmqtest.Broker, error) {
+	o := rmqtest.BrokerOptions{Addr: "127.0.0.1:0", ClusterName: "c1", BrokerName: name, NameServers: []string{e.ns.Addr()}}
+	mutate(&o)
+	return rmqtest.NewBroker(o)
+}
