@@ -26,9 +26,18 @@ func allOps() []opCase {
 		{"DeleteTopicInNameServer", admin.CodeDeleteTopicInNamesrv, true, func(ctx context.Context, e *env) error {
 			return c(e).DeleteTopicInNameServer(ctx, e.ns.Addr(), "t1", "c1")
 		}},
-		{"WipeWritePerm", admin.CodeWipeWritePermOfBroker, true, func(ctx context.Context, e *env) error { _, err := c(e).WipeWritePerm(ctx, e.ns.Addr(), "broker-a"); return err }},
-		{"AddWritePerm", admin.CodeAddWritePermOfBroker, true, func(ctx context.Context, e *env) error { _, err := c(e).AddWritePerm(ctx, e.ns.Addr(), "broker-a"); return err }},
-		{"GroupDrained", admin.CodeGetRouteInfoByTopic, true, func(ctx context.Context, e *env) error { _, err := c(e).GroupDrained(ctx, e.ns.Addr(), "g1", "t1"); return err }},
+		{"WipeWritePerm", admin.CodeWipeWritePermOfBroker, true, func(ctx context.Context, e *env) error {
+			_, err := c(e).WipeWritePerm(ctx, e.ns.Addr(), "broker-a")
+			return err
+		}},
+		{"AddWritePerm", admin.CodeAddWritePermOfBroker, true, func(ctx context.Context, e *env) error {
+			_, err := c(e).AddWritePerm(ctx, e.ns.Addr(), "broker-a")
+			return err
+		}},
+		{"GroupDrained", admin.CodeGetRouteInfoByTopic, true, func(ctx context.Context, e *env) error {
+			_, err := c(e).GroupDrained(ctx, e.ns.Addr(), "g1", "t1")
+			return err
+		}},
 		{"Topics", admin.CodeGetAllTopicConfig, false, func(ctx context.Context, e *env) error { _, err := c(e).Topics(ctx, e.a.Addr()); return err }},
 		{"Topic", admin.CodeGetTopicConfig, false, func(ctx context.Context, e *env) error { _, err := c(e).Topic(ctx, e.a.Addr(), "t1"); return err }},
 		{"CreateTopic", admin.CodeUpdateAndCreateTopic, false, func(ctx context.Context, e *env) error {
@@ -52,10 +61,18 @@ func allOps() []opCase {
 			return c(e).UpdateBrokerConfig(ctx, e.a.Addr(), map[string]string{"deleteWhen": "05"})
 		}},
 		{"BrokerRuntimeInfo", admin.CodeGetBrokerRuntimeInfo, false, func(ctx context.Context, e *env) error { _, err := c(e).BrokerRuntimeInfo(ctx, e.a.Addr()); return err }},
-		{"ConsumeStats", admin.CodeGetConsumeStats, false, func(ctx context.Context, e *env) error { _, err := c(e).ConsumeStats(ctx, e.a.Addr(), "g1", "t1"); return err }},
+		{"ConsumeStats", admin.CodeGetConsumeStats, false, func(ctx context.Context, e *env) error {
+			_, err := c(e).ConsumeStats(ctx, e.a.Addr(), "g1", "t1")
+			return err
+		}},
 		{"TopicStats", admin.CodeGetTopicStatsInfo, false, func(ctx context.Context, e *env) error { _, err := c(e).TopicStats(ctx, e.a.Addr(), "t1"); return err }},
-		{"SetTopicPerm", admin.CodeUpdateAndCreateTopic, false, func(ctx context.Context, e *env) error { return c(e).SetTopicPerm(ctx, e.a.Addr(), "t1", admin.PermRead) }},
-		{"CopyMetadata", admin.CodeGetAllTopicConfig, false, func(ctx context.Context, e *env) error { _, err := c(e).CopyMetadata(ctx, e.a.Addr(), e.b.Addr()); return err }},
+		{"SetTopicPerm", admin.CodeUpdateAndCreateTopic, false, func(ctx context.Context, e *env) error {
+			return c(e).SetTopicPerm(ctx, e.a.Addr(), "t1", admin.PermRead)
+		}},
+		{"CopyMetadata", admin.CodeGetAllTopicConfig, false, func(ctx context.Context, e *env) error {
+			_, err := c(e).CopyMetadata(ctx, e.a.Addr(), e.b.Addr())
+			return err
+		}},
 	}
 }
 

@@ -56,10 +56,14 @@ func TestCreateGroupValidation(t *testing.T) {
 		want   error
 		remark string
 	}{
-		"blank":     {admin.NewSubscriptionGroupConfig(""), admin.ErrInvalidParameter, "The specified group is blank."},
-		"illegal":   {admin.NewSubscriptionGroupConfig("g/1"), admin.ErrInvalidParameter, "illegal characters"},
-		"too long":  {admin.NewSubscriptionGroupConfig(strings.Repeat("g", 121)), admin.ErrInvalidParameter, "group max length: 120"},
-		"attribute": {func() admin.SubscriptionGroupConfig { g := admin.NewSubscriptionGroupConfig("a"); g.Attributes = map[string]string{"+x": "1"}; return g }(), admin.ErrSystem, "unsupported key: x"},
+		"blank":    {admin.NewSubscriptionGroupConfig(""), admin.ErrInvalidParameter, "The specified group is blank."},
+		"illegal":  {admin.NewSubscriptionGroupConfig("g/1"), admin.ErrInvalidParameter, "illegal characters"},
+		"too long": {admin.NewSubscriptionGroupConfig(strings.Repeat("g", 121)), admin.ErrInvalidParameter, "group max length: 120"},
+		"attribute": {func() admin.SubscriptionGroupConfig {
+			g := admin.NewSubscriptionGroupConfig("a")
+			g.Attributes = map[string]string{"+x": "1"}
+			return g
+		}(), admin.ErrSystem, "unsupported key: x"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := e.client.CreateGroup(ctxT(t), e.a.Addr(), c.g)
