@@ -67,6 +67,11 @@ func nameServerStatefulSet(c *v1alpha1.RocketMQCluster) *appsv1.StatefulSet {
 		// NameServer per node, and cluster DNS must stay reachable.
 		spec.HostNetwork = true
 		spec.DNSPolicy = corev1.DNSClusterFirstWithHostNet
+		// The API server defaults hostPort to containerPort on the node
+		// network; writing it out keeps Git and the live object equal.
+		for i := range spec.Containers[0].Ports {
+			spec.Containers[0].Ports[i].HostPort = spec.Containers[0].Ports[i].ContainerPort
+		}
 		requireOnePerNode(&spec, c.SelectorLabels(v1alpha1.ComponentNameServer, -1))
 	}
 	return statefulSet(c, c.NameServerName(), v1alpha1.ComponentNameServer, -1, waveCoordination,

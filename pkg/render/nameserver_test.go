@@ -53,6 +53,9 @@ func TestNameServerHostNetwork(t *testing.T) {
 				req[0].LabelSelector.MatchLabels[v1alpha1.LabelComponent] != v1alpha1.ComponentNameServer {
 				t.Fatalf("want exactly one required per-node anti-affinity term, got %+v", req)
 			}
+			if port := pod.Containers[0].Ports[0]; port.HostPort != 9876 {
+				t.Errorf("hostPort %d, want 9876 (what the API server would default)", port.HostPort)
+			}
 		})
 	}
 }

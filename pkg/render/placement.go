@@ -9,41 +9,19 @@ import (
 
 // hostnameTopologyKey is the default anti-affinity topology: one pod of a
 // component (of a broker group) per node.
-const hostnameTopologyKey = "kubernetes.io/hostname"
+const hostnameTopologyKey = v1alpha1.DefaultTopologyKey
 
-// effectivePlacement merges the cluster-wide placement with a component's:
-// every field the component sets replaces the cluster's, and the defaults
-// (Soft anti-affinity on kubernetes.io/hostname) fill what neither sets.
+// effectivePlacement is the API's field-by-field merge of a component's
+// placement over the cluster's, with the defaults (Soft anti-affinity on
+// kubernetes.io/hostname) filled in where neither sets them, so that the
+// renderer also behaves on a spec that skipped defaulting.
 func effectivePlacement(cluster, component *v1alpha1.Placement) v1alpha1.Placement {
-	var p v1alpha1.Placement
-	for _, src := range []*v1alpha1.Placement{cluster, component} {
-		if src == nil {
-			continue
-		}
-		if src.AntiAffinity != "" {
-			p.AntiAffinity = src.AntiAffinity
-		}
-		if src.TopologyKey != "" {
-			p.TopologyKey = src.TopologyKey
-		}
-		if src.TopologySpreadConstraints != nil {
-			p.TopologySpreadConstraints = src.TopologySpreadConstraints
-		}
-		if src.NodeSelector != nil {
-			p.NodeSelector = src.NodeSelector
-		}
-		if src.Tolerations != nil {
-			p.Tolerations = src.Tolerations
-		}
-		if src.PriorityClassName != "" {
-			p.PriorityClassName = src.PriorityClassName
-		}
-	}
+	p := v1alpha1.EffectivePlacement(cluster, component)
 	if p.AntiAffinity == "" {
-		p.AntiAffinity = v1alpha1.AntiAffinitySoft
+		p.AntiAffinity = v1alpha1.DefaultAntiAffinity
 	}
 	if p.TopologyKey == "" {
-		p.TopologyKey = hostnameTopologyKey
+		p.TopologyKey = v1alpha1.DefaultTopologyKey
 	}
 	return p
 }

@@ -112,11 +112,11 @@ func withProbes(ctr *corev1.Container, port string, t probeTiming) {
 // directory ($ROCKETMQ_HOME/bin) is read-only.
 func jvmOptions(heap, direct *resource.Quantity) string {
 	var opts []string
-	if heap != nil && !heap.IsZero() {
+	if heap != nil && heap.Sign() > 0 {
 		h := javaSize(heap.Value())
 		opts = append(opts, "-Xms"+h, "-Xmx"+h, "-Xmn"+javaSize(heap.Value()/2))
 	}
-	if direct != nil && !direct.IsZero() {
+	if direct != nil && direct.Sign() > 0 {
 		opts = append(opts, "-XX:MaxDirectMemorySize="+javaSize(direct.Value()))
 	}
 	opts = append(opts, "-XX:ErrorFile="+logsDir+"/hs_err_pid%p.log")

@@ -21,6 +21,11 @@ func Render(c *v1alpha1.RocketMQCluster) ([]*unstructured.Unstructured, error) {
 	if c == nil {
 		return nil, fmt.Errorf("render: nil RocketMQCluster")
 	}
+	if c.Spec.ACL.Enabled && c.Spec.ACL.AdminSecretRef == nil {
+		// Validation refuses this; rendering brokers without the
+		// credentials would silently turn ACL off.
+		return nil, fmt.Errorf("render cluster %s/%s: spec.acl.enabled needs spec.acl.adminSecretRef", c.Namespace, c.Name)
+	}
 	typed, err := buildAll(c)
 	if err != nil {
 		return nil, err

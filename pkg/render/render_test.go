@@ -51,6 +51,33 @@ func TestRenderBadStorageSize(t *testing.T) {
 	}
 }
 
+func TestRenderACLWithoutSecret(t *testing.T) {
+	c := fullCluster("orders", "mq")
+	c.Spec.ACL.Enabled = true
+	if _, err := Render(c); err == nil || !strings.Contains(err.Error(), "adminSecretRef") {
+		t.Fatalf("want an adminSecretRef error, got %v", err)
+	}
+}
+
+// TestRenderDefaultedMinimal renders the shortest spec after the API's
+// own Default(), the path the function takes.
+func TestRenderDefaultedMinimal(t *testing.T) {
+	c := &v1alpha1.RocketMQCluster{}
+	c.Name, c.Namespace = "orders", "mq"
+	c.Default()
+	if errs := c.Validate(); len(errs) > 0 {
+		t.Fatalf("defaulted minimal spec invalid: %v", errs)
+	}
+	objs := mustRender(t, c)
+	if n := len(objs); n != 7 {
+		t.Errorf("%d objects, want 7", n)
+	}
+	ctr := statefulSetOf(t, objs, "orders-broker-0").Spec.Template.Spec.Containers[0]
+	if ctr.Resources.Limits.Memory().IsZero() {
+		t.Error("defaulted broker resources did not reach the container")
+	}
+}
+
 func TestRenderObjectSet(t *testing.T) {
 	tests := []struct {
 		name    string
