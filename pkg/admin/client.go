@@ -108,25 +108,34 @@ func (c *Client) invoke(ctx context.Context, addr string, code int, ext map[stri
 	return resp, nil
 }
 
-// send writes the request, redialling once when a reused connection turns
-// out to be dead before the request could be written.
+// send writes the request and waits for its response. When the connection
+// turns out dead (the server closed an idle or restarted connection) or
+// breaks before the answer, the request is sent once more on a new
+// connection: every operation of this client leaves the same broker state
+// when applied twice.
 func (c *Client) send(ctx context.Context, addr string, code int, ext map[string]string, body []byte) (*remoting.Command, error) {
 	for attempt := 0; ; attempt++ {
-		cn, reused, err := c.conn(ctx, addr)
+		cn, _, err := c.conn(ctx, addr)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("request code %d to %s: %w", code, addr, err)
 		}
-		cmd := c.request(code, ext, body)
-		resp, err := cn.roundTrip(ctx, cmd)
+		resp, err := cn.roundTrip(ctx, c.request(code, ext, body))
 		if err == nil {
 			return resp, nil
 		}
-		if errors.Is(err, errWrite) && reused && attempt == 0 && ctx.Err() == nil {
-			logr.FromContextOrDiscard(ctx).V(1).Info("redialling broken connection", "addr", addr, "error", err.Error())
+		retryable := errors.Is(err, errWrite) || errors.Is(err, ErrConnectionLost)
+		if retryable && attempt == 0 && ctx.Err() == nil && !c.isClosed() {
+			logr.FromContextOrDiscard(ctx).V(1).Info("resending on a new connection", "addr", addr, "code", code, "error", err.Error())
 			continue
 		}
 		return nil, fmt.Errorf("request code %d to %s: %w", code, addr, err)
 	}
+}
+
+func (c *Client) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
 }
 
 func (c *Client) request(code int, ext map[string]string, body []byte) *remoting.Command {

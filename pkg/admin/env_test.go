@@ -92,3 +92,13 @@ func newBrokerLike(e *env, name string, mutate func(*brokerOpts)) (*rmqtest.Brok
 	mutate(&o)
 	return rmqtest.NewBroker(o)
 }
+
+func newNameServer(t testing.TB) *rmqtest.NameServer {
+	t.Helper()
+	ns, err := rmqtest.NewNameServer("127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("starting NameServer: %v", err)
+	}
+	t.Cleanup(func() { _ = ns.Close() })
+	return ns
+}

@@ -3,6 +3,8 @@ package admin
 import (
 	"errors"
 	"fmt"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/internal/remoting"
 )
 
 // Sentinel errors for the broker and NameServer response codes callers act
@@ -27,6 +29,10 @@ var ErrConnectionLost = errors.New("rocketmq: connection lost")
 
 // ErrBadResponse is returned when a response body or header does not parse.
 var ErrBadResponse = errors.New("rocketmq: malformed response")
+
+// ErrFrameTooLarge is returned, wrapped in ErrConnectionLost, when a
+// response frame exceeds Options.MaxFrameLength.
+var ErrFrameTooLarge = remoting.ErrFrameTooLarge
 
 // ResponseError is a non-SUCCESS response: the code and the remark the
 // broker or NameServer sent.

@@ -66,7 +66,7 @@ func allOps() []opCase {
 			return err
 		}},
 		{"TopicStats", admin.CodeGetTopicStatsInfo, false, func(ctx context.Context, e *env) error { _, err := c(e).TopicStats(ctx, e.a.Addr(), "t1"); return err }},
-		{"SetTopicPerm", admin.CodeUpdateAndCreateTopic, false, func(ctx context.Context, e *env) error {
+		{"SetTopicPerm", admin.CodeGetTopicConfig, false, func(ctx context.Context, e *env) error {
 			return c(e).SetTopicPerm(ctx, e.a.Addr(), "t1", admin.PermRead)
 		}},
 		{"CopyMetadata", admin.CodeGetAllTopicConfig, false, func(ctx context.Context, e *env) error {
@@ -145,13 +145,23 @@ func TestEveryOperationSurvivesDroppedConnection(t *testing.T) {
 	for _, op := range allOps() {
 		t.Run(op.name, func(t *testing.T) {
 			e := seeded(t)
+			// One drop: the request is sent again on a new connection.
+			op.target(e).ResetCounts()
 			op.target(e).DropConnectionOnNth(op.code, 1)
-			err := op.call(ctxT(t), e)
-			if !errors.Is(err, admin.ErrConnectionLost) {
+			if err := op.call(ctxT(t), e); err != nil {
+				t.Fatalf("call with one dropped connection: %v", err)
+			}
+			if n := op.target(e).CallCount(op.code); n < 2 {
+				t.Fatalf("code %d sent %d times, want a resend after the drop", op.code, n)
+			}
+			// Two drops in a row: the caller sees the lost connection.
+			op.target(e).DropConnectionOnNth(op.code, 1)
+			op.target(e).DropConnectionOnNth(op.code, 2)
+			if err := op.call(ctxT(t), e); !errors.Is(err, admin.ErrConnectionLost) {
 				t.Fatalf("got %v, want ErrConnectionLost", err)
 			}
 			if err := op.call(ctxT(t), e); err != nil {
-				t.Fatalf("call after the drop (redial): %v", err)
+				t.Fatalf("call after the drops (redial): %v", err)
 			}
 		})
 	}
