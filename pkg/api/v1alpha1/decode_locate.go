@@ -24,11 +24,11 @@ var (
 // fields are reported too, because sigs.k8s.io/json drops its strict errors
 // when a value fails to decode.
 func checkValue(t reflect.Type, v any, path *field.Path) field.ErrorList {
+	if v == nil && (t.Kind() == reflect.Pointer || !reflect.PointerTo(t).Implements(unmarshalerType)) {
+		return nil // null leaves the field unset, as json does
+	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
-	}
-	if v == nil {
-		return nil // null leaves the field unset, as json does
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		return checkUnmarshaler(t, v, path)

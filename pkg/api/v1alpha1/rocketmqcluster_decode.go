@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	kjson "sigs.k8s.io/json"
@@ -52,6 +53,7 @@ func DecodeCluster(data []byte) (*RocketMQCluster, error) {
 	}
 	if len(errs) == 0 {
 		errs = validateTypeMeta(&c)
+		errs = append(errs, quantityRangeErrors(reflect.ValueOf(&c.Spec), field.NewPath("spec"))...)
 	}
 	if len(errs) > 0 {
 		return nil, &DecodeError{Errs: errs}

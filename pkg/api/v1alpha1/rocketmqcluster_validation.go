@@ -2,6 +2,7 @@ package v1alpha1
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 
 	corev1 "k8s.io/api/core/v1"
@@ -41,10 +42,13 @@ var intervalPattern = regexp.MustCompile(`^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d
 // and a message that says how to fix it. It validates the cluster as the
 // renderer will see it, that is after Default, without changing c.
 func (c *RocketMQCluster) Validate() field.ErrorList {
+	spec := field.NewPath("spec")
+	if errs := quantityRangeErrors(reflect.ValueOf(&c.Spec), spec); len(errs) > 0 {
+		return errs // comparing such quantities would not return
+	}
 	d := c.DeepCopy()
 	d.Default()
 	errs := validateObjectMeta(d)
-	spec := field.NewPath("spec")
 	s := &d.Spec
 	errs = append(errs, s.validateImage(spec)...)
 	errs = append(errs, validatePlacement(s.Placement, spec.Child("placement"))...)

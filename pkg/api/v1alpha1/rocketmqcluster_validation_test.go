@@ -99,6 +99,10 @@ func TestValidateRules(t *testing.T) {
 			c.Spec.Proxy.Resources = resources("1", "2Gi", "1Gi")
 			c.Spec.Proxy.JVM.Heap = qty("256Mi")
 		}, []wantErr{{"spec.proxy.resources.requests[memory]", "must not exceed resources.limits.memory (1Gi)"}}},
+		{"quantity out of range stops validation before arithmetic", func(c *RocketMQCluster) {
+			c.Spec.Broker.JVM.Heap = qty("1e900000000")
+			c.Spec.Broker.Groups = ptr.To[int32](0)
+		}, []wantErr{{"spec.broker.jvm.heap", "must be at most 8Ei"}}},
 		{"controller required in Controller mode", func(c *RocketMQCluster) { c.Spec.Broker.Mode = BrokerModeController },
 			[]wantErr{{"spec.controller", "set spec.controller"}}},
 		{"controller refused in MasterSlave mode", func(c *RocketMQCluster) { c.Spec.Controller = &ControllerSpec{} },
