@@ -1,0 +1,306 @@
+package topictransfer
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/rmqtest"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+// subnet gives each rig its own 127.67.<n>.0/24.
+var subnet atomic.Int32
+
+// rig is a source cluster with the topic and a group on two brokers, an
+// empty target cluster with two brokers, and the machine's input.
+type rig struct {
+	src, tgt   []*rmqtest.Broker
+	srcNS      *rmqtest.NameServer
+	tgtNS      *rmqtest.NameServer
+	admin      Admin
+	origTopics []admin.TopicConfig
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	prefix := fmt.Sprintf("127.67.%d.", subnet.Add(1))
+	r := &rig{}
+	r.srcNS, r.src = emulate(t, prefix, 1, "src")
+	r.tgtNS, r.tgt = emulate(t, prefix, 10, "tgt")
+	c := admin.New(admin.Options{})
+	t.Cleanup(func() { _ = c.Close() })
+	r.admin = c
+	for _, b := range r.src {
+		tc := admin.NewTopicConfig("t")
+		tc.ReadQueueNums, tc.WriteQueueNums, tc.Attributes = 2, 2, map[string]string{"message.type": "NORMAL"}
+		b.PutTopics(tc)
+		b.PutGroups(admin.NewSubscriptionGroupConfig("g"))
+		for q := range 2 {
+			b.SetQueueOffsets("t", q, 10)
+			b.SetConsumerOffset("g", "t", q, 10)
+		}
+		r.origTopics = append(r.origTopics, b.Topics()["t"])
+	}
+	return r
+}
+
+func emulate(t *testing.T, prefix string, first int, cluster string) (*rmqtest.NameServer, []*rmqtest.Broker) {
+	t.Helper()
+	ns, err := rmqtest.NewNameServer(fmt.Sprintf("%s%d:9876", prefix, first))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ns.Close() })
+	var brokers []*rmqtest.Broker
+	for g := range 2 {
+		b, err := rmqtest.NewBroker(rmqtest.BrokerOptions{
+			Addr: fmt.Sprintf("%s%d:10911", prefix, first+1+g), ClusterName: cluster,
+			BrokerName: fmt.Sprintf("%s-%d", cluster, g), NameServers: []string{ns.Addr()},
+		})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = b.Close() })
+		brokers = append(brokers, b)
+	}
+	return ns, brokers
+}
+
+func (r *rig) input(a Admin) Input {
+	return Input{
+		Spec: v1alpha1.TopicTransferSpec{
+			Topic: "t", ConsumerGroups: []string{"g"},
+			DrainTimeout: &metav1.Duration{Duration: time.Minute},
+		},
+		Generation: 1,
+		Resolve: func(context.Context) (Endpoint, Endpoint, error) {
+			return Endpoint{ClusterName: "src", NameServers: []string{r.srcNS.Addr()}, Admin: a},
+				Endpoint{ClusterName: "tgt", NameServers: []string{r.tgtNS.Addr()}, Admin: a}, nil
+		},
+	}
+}
+
+func machine() *Machine {
+	return &Machine{PollInterval: time.Millisecond, RetryInterval: time.Millisecond, MaxAttempts: 3}
+}
+
+// drive advances until the phase is final, returning the transitions made.
+func drive(t *testing.T, m *Machine, in Input, st *v1alpha1.TopicTransferStatus) int {
+	t.Helper()
+	for n := 1; n < 500; n++ {
+		m.Advance(context.Background(), in, st)
+		if st.Phase.Final() {
+			return n
+		}
+	}
+	t.Fatalf("no final phase after 500 transitions: %+v", st)
+	return 0
+}
+
+func (r *rig) assertTransferred(t *testing.T) {
+	t.Helper()
+	for _, b := range r.tgt {
+		got := b.Topics()["t"]
+		assert.True(t, got.Equal(r.origTopics[0]), "target topic %+v", got)
+		assert.Contains(t, b.Groups(), "g")
+		assert.Contains(t, b.Topics(), "%RETRY%g")
+	}
+	for _, b := range r.src {
+		assert.NotContains(t, b.Topics(), "t")
+		assert.NotContains(t, b.Groups(), "g")
+	}
+	_, ok := r.srcNS.Route("t")
+	assert.False(t, ok, "source route")
+}
+
+// intentChecker fails the test when a mutating call happens without its
+// intent already persisted: the step (or rollback) must be the one the
+// persisted status names, and a target create must be persisted Creating.
+type intentChecker struct {
+	Admin
+	t         *testing.T
+	mu        sync.Mutex
+	persisted *v1alpha1.TopicTransferStatus
+	live      *v1alpha1.TopicTransferStatus
+}
+
+func (c *intentChecker) check(what string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, l := c.persisted, c.live
+	if p.Phase != l.Phase || p.Step != l.Step {
+		c.t.Errorf("%s while the persisted status says %s step %d but the live one %s step %d", what, p.Phase, p.Step, l.Phase, l.Step)
+	}
+}
+
+func (c *intentChecker) checkCreating(kind v1alpha1.TargetResourceKind, name string) {
+	c.check("create " + name)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i := findTarget(c.persisted.Target, kind, name); i < 0 {
+		c.t.Errorf("created %s %q on the target before recording it", kind, name)
+	}
+}
+
+func (c *intentChecker) CreateGroup(ctx context.Context, addr string, g admin.SubscriptionGroupConfig) error {
+	c.checkCreating(v1alpha1.TargetGroup, g.GroupName)
+	return c.Admin.CreateGroup(ctx, addr, g)
+}
+
+func (c *intentChecker) CreateTopic(ctx context.Context, addr string, tc admin.TopicConfig) error {
+	if c.live.Step == v1alpha1.StepNumberCreateOnTarget && c.live.Phase == v1alpha1.TransferRunning {
+		kind := v1alpha1.TargetTopic
+		if tc.TopicName != "t" {
+			kind = v1alpha1.TargetRetryTopic
+		}
+		c.checkCreating(kind, tc.TopicName)
+	} else {
+		c.check("create topic " + tc.TopicName)
+	}
+	return c.Admin.CreateTopic(ctx, addr, tc)
+}
+
+func (c *intentChecker) DeleteTopicInBroker(ctx context.Context, addr, topic string) error {
+	c.check("delete topic " + topic)
+	return c.Admin.DeleteTopicInBroker(ctx, addr, topic)
+}
+
+func (c *intentChecker) DeleteGroup(ctx context.Context, addr, group string, clean bool) error {
+	c.check("delete group " + group)
+	return c.Admin.DeleteGroup(ctx, addr, group, clean)
+}
+
+func TestEveryMutationFollowsItsPersistedIntent(t *testing.T) {
+	r := newRig(t)
+	chk := &intentChecker{Admin: r.admin, t: t}
+	in := r.input(chk)
+	m := machine()
+	st := &v1alpha1.TopicTransferStatus{}
+	for range 500 {
+		chk.mu.Lock()
+		chk.persisted, chk.live = st.DeepCopy(), st
+		chk.mu.Unlock()
+		m.Advance(context.Background(), in, st)
+		if st.Phase.Final() {
+			break
+		}
+	}
+	require.Equal(t, v1alpha1.TransferSucceeded, st.Phase, st.Message)
+	r.assertTransferred(t)
+}
+
+// A crash at any transition loses that transition's status change; the
+// run resumed from the last persisted status must still end transferred.
+func TestCrashAtEveryTransitionStillTransfers(t *testing.T) {
+	clean := newRig(t)
+	total := drive(t, machine(), clean.input(clean.admin), &v1alpha1.TopicTransferStatus{})
+	require.Greater(t, total, 10)
+	for crashAt := 1; crashAt <= total; crashAt++ {
+		t.Run(fmt.Sprintf("crash at transition %d", crashAt), func(t *testing.T) {
+			r := newRig(t)
+			in, m := r.input(r.admin), machine()
+			st := &v1alpha1.TopicTransferStatus{}
+			for n := 1; n < crashAt; n++ {
+				m.Advance(context.Background(), in, st)
+			}
+			lost := st.DeepCopy()
+			m.Advance(context.Background(), in, lost) // its actions happen, its status is never written
+			drive(t, m, in, st)
+			require.Equal(t, v1alpha1.TransferSucceeded, st.Phase, st.Message)
+			r.assertTransferred(t)
+		})
+	}
+}
+
+func TestDrainTimeoutRollsBackToTheSnapshot(t *testing.T) {
+	r := newRig(t)
+	r.src[1].SetConsumerOffset("g", "t", 1, 3)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := machine()
+	m.Now = func() time.Time { now = now.Add(10 * time.Second); return now }
+	st := &v1alpha1.TopicTransferStatus{}
+	drive(t, m, r.input(r.admin), st)
+	require.Equal(t, v1alpha1.TransferRolledBack, st.Phase, st.Message)
+	assert.Equal(t, v1alpha1.RollbackDrainTimeout, st.Rollback.Reason)
+	assert.Equal(t, int32(v1alpha1.StepNumberDrain), st.Rollback.FromStep)
+	for i, b := range r.src {
+		assert.True(t, b.Topics()["t"].Equal(r.origTopics[i]), "source topic restored on %d", i)
+	}
+	for _, b := range r.tgt {
+		assert.NotContains(t, b.Topics(), "t")
+		assert.NotContains(t, b.Topics(), "%RETRY%g")
+		assert.NotContains(t, b.Groups(), "g")
+	}
+	for _, tr := range st.Target {
+		assert.Equal(t, v1alpha1.TargetDeleted, tr.State)
+	}
+}
+
+func TestWhatWasOnTheTargetIsNeverDeleted(t *testing.T) {
+	r := newRig(t)
+	keep := admin.NewSubscriptionGroupConfig("g")
+	keep.RetryMaxTimes = 3
+	r.tgt[0].PutGroups(keep)
+	r.src[0].SetConsumerOffset("g", "t", 0, 1)
+	in := r.input(r.admin)
+	in.Spec.Abort = false
+	m := machine()
+	st := &v1alpha1.TopicTransferStatus{}
+	for st.Step != v1alpha1.StepNumberDrain || st.Drain == nil || st.Drain.Polls == 0 {
+		m.Advance(context.Background(), in, st)
+	}
+	in.Spec.Abort = true
+	drive(t, m, in, st)
+	require.Equal(t, v1alpha1.TransferRolledBack, st.Phase, st.Message)
+	assert.Equal(t, v1alpha1.RollbackAborted, st.Rollback.Reason)
+	assert.Equal(t, 3, r.tgt[0].Groups()["g"].RetryMaxTimes, "the pre-existing group is untouched")
+	assert.Equal(t, v1alpha1.TargetPreExisting, st.Target[findTarget(st.Target, v1alpha1.TargetGroup, "g")].State)
+	assert.NotContains(t, r.tgt[0].Topics(), "t")
+}
+
+func TestRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(*rig, *Input)
+		reason string
+	}{
+		{"topic missing", func(_ *rig, in *Input) { in.Spec.Topic = "nope" }, v1alpha1.ReasonSourceTopicMissing},
+		{"group missing", func(_ *rig, in *Input) { in.Spec.ConsumerGroups = []string{"g", "ghost"} }, v1alpha1.ReasonGroupMissing},
+		{"conflict", func(_ *rig, in *Input) { in.Conflict = "ns/other" }, v1alpha1.ReasonConflict},
+		{"source unreachable", func(r *rig, _ *Input) {
+			r.srcNS.FailAlways(admin.CodeGetBrokerClusterInfo, admin.CodeSystemError, "down")
+		}, v1alpha1.ReasonClusterUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			in := r.input(r.admin)
+			tc.mutate(r, &in)
+			st := &v1alpha1.TopicTransferStatus{}
+			drive(t, machine(), in, st)
+			assert.Equal(t, v1alpha1.TransferFailed, st.Phase)
+			ready := findCondition(st, v1alpha1.ConditionReady)
+			require.NotNil(t, ready)
+			assert.Equal(t, tc.reason, ready.Reason, ready.Message)
+			for _, b := range r.tgt {
+				assert.NotContains(t, b.Groups(), "g", "nothing created on the target")
+			}
+			for i, b := range r.src {
+				assert.True(t, b.Topics()["t"].Equal(r.origTopics[i]))
+			}
+		})
+	}
+}
+
+func findCondition(st *v1alpha1.TopicTransferStatus, typ string) *metav1.Condition {
+	for i := range st.Conditions {
+		if st.Conditions[i].Type == typ {
+			return &st.Conditions[i]
+		}
+	}
+	return nil
+}
