@@ -187,7 +187,7 @@ func (c *Client) conn(ctx context.Context, addr string) (*conn, bool, error) {
 		_ = nc.Close() // another call won the race
 		return cn, true, nil
 	}
-	cn := newConn(nc, c.opts.MaxFrameLength, func(b *conn) { c.drop(addr, b) }, &c.wg)
+	cn := newConn(nc, c.opts.MaxFrameLength, c.opts.RequestTimeout, func(b *conn) { c.drop(addr, b) }, &c.wg)
 	c.conns[addr] = cn
 	return cn, false, nil
 }

@@ -12,18 +12,21 @@ import (
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/internal/remoting"
 )
 
-// errWrite marks a failure to write a request; nothing was answered, so the
-// caller may retry on a fresh connection.
+// errWrite marks a request that could not be queued because the
+// connection was already broken; it was never sent.
 var errWrite = errors.New("rocketmq: writing request")
+
+// writeQueue is how many encoded frames may wait for the writer.
+const writeQueue = 256
 
 // conn is one TCP connection with many requests in flight, matched to their
 // responses by opaque (NettyRemotingAbstract.responseTable).
 type conn struct {
-	nc       net.Conn
-	maxFrame int
-	onBroken func(*conn)
-
-	wmu sync.Mutex // serialises frame writes
+	nc           net.Conn
+	maxFrame     int
+	writeTimeout time.Duration
+	onBroken     func(*conn)
+	wq           chan []byte // frames for writeLoop
 
 	mu      sync.Mutex
 	pending map[int32]chan *remoting.Command
@@ -31,17 +34,53 @@ type conn struct {
 	done    chan struct{}
 }
 
-func newConn(nc net.Conn, maxFrame int, onBroken func(*conn), wg *sync.WaitGroup) *conn {
+func newConn(nc net.Conn, maxFrame int, writeTimeout time.Duration, onBroken func(*conn), wg *sync.WaitGroup) *conn {
 	c := &conn{
-		nc: nc, maxFrame: maxFrame, onBroken: onBroken,
+		nc: nc, maxFrame: maxFrame, writeTimeout: writeTimeout, onBroken: onBroken,
+		wq:      make(chan []byte, writeQueue),
 		pending: make(map[int32]chan *remoting.Command), done: make(chan struct{}),
 	}
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		c.readLoop()
 	}()
+	go func() {
+		defer wg.Done()
+		c.writeLoop()
+	}()
 	return c
+}
+
+// writeLoop writes queued frames, coalescing whatever is queued into one
+// syscall: with many requests in flight this saves most write calls.
+func (c *conn) writeLoop() {
+	bw := bufio.NewWriterSize(c.nc, 64<<10)
+	for {
+		select {
+		case f := <-c.wq:
+			_, _ = bw.Write(f)
+		case <-c.done:
+			return
+		}
+	drain:
+		for {
+			select {
+			case f := <-c.wq:
+				_, _ = bw.Write(f)
+			default:
+				break drain
+			}
+		}
+		if err := c.nc.SetWriteDeadline(time.Now().Add(c.writeTimeout)); err != nil {
+			c.fail(err)
+			return
+		}
+		if err := bw.Flush(); err != nil {
+			c.fail(fmt.Errorf("writing requests: %w", err))
+			return
+		}
+	}
 }
 
 func (c *conn) readLoop() {
@@ -109,10 +148,14 @@ func (c *conn) roundTrip(ctx context.Context, cmd *remoting.Command) (*remoting.
 	c.pending[cmd.Opaque] = ch
 	c.mu.Unlock()
 
-	if err := c.write(ctx, frame); err != nil {
+	select {
+	case c.wq <- frame:
+	case <-c.done:
 		c.forget(cmd.Opaque)
-		c.fail(err)
-		return nil, fmt.Errorf("%w: %w", errWrite, err)
+		return nil, fmt.Errorf("%w: %w", errWrite, c.err)
+	case <-ctx.Done():
+		c.forget(cmd.Opaque)
+		return nil, ctx.Err()
 	}
 	select {
 	case resp := <-ch:
@@ -128,18 +171,4 @@ func (c *conn) roundTrip(ctx context.Context, cmd *remoting.Command) (*remoting.
 		c.forget(cmd.Opaque)
 		return nil, ctx.Err()
 	}
-}
-
-func (c *conn) write(ctx context.Context, frame []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		deadline = time.Time{}
-	}
-	if err := c.nc.SetWriteDeadline(deadline); err != nil {
-		return err
-	}
-	_, err := c.nc.Write(frame)
-	return err
 }

@@ -145,13 +145,17 @@ func (e *Endpoint) acceptLoop() {
 // decode, or one over 16 MiB, closes the channel as NettyDecoder does.
 func (e *Endpoint) serve(nc net.Conn) {
 	defer e.wg.Done()
+	out := make(chan []byte, 256)
+	closed := make(chan struct{})
+	e.wg.Add(1)
+	go e.writeLoop(nc, out, closed)
 	defer func() {
+		close(closed)
 		e.mu.Lock()
 		delete(e.conns, nc)
 		e.mu.Unlock()
 		_ = nc.Close()
 	}()
-	var wmu sync.Mutex
 	r := bufio.NewReaderSize(nc, 64<<10)
 	for {
 		req, err := remoting.ReadCommand(r, remoting.MaxFrameLength)
@@ -165,19 +169,53 @@ func (e *Endpoint) serve(nc net.Conn) {
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
-			e.respond(nc, &wmu, req, act)
+			if frame := e.respond(req, act); frame != nil {
+				select {
+				case out <- frame:
+				case <-closed:
+				}
+			}
 		}()
 	}
 }
 
-func (e *Endpoint) respond(nc net.Conn, wmu *sync.Mutex, req *remoting.Command, act action) {
+// writeLoop writes response frames, coalescing queued ones into one write.
+func (e *Endpoint) writeLoop(nc net.Conn, out <-chan []byte, closed <-chan struct{}) {
+	defer e.wg.Done()
+	bw := bufio.NewWriterSize(nc, 64<<10)
+	for {
+		select {
+		case f := <-out:
+			_, _ = bw.Write(f)
+		case <-closed:
+			return
+		}
+	drain:
+		for {
+			select {
+			case f := <-out:
+				_, _ = bw.Write(f)
+			default:
+				break drain
+			}
+		}
+		if err := bw.Flush(); err != nil {
+			_ = nc.Close()
+			return
+		}
+	}
+}
+
+// respond handles one request and returns the encoded response frame, or
+// nil for oneway requests and requests cut short by Close.
+func (e *Endpoint) respond(req *remoting.Command, act action) []byte {
 	if act.delay > 0 {
 		t := time.NewTimer(act.delay)
 		defer t.Stop()
 		select {
 		case <-t.C:
 		case <-e.done:
-			return
+			return nil
 		}
 	}
 	resp := act.fail
@@ -188,7 +226,7 @@ func (e *Endpoint) respond(nc net.Conn, wmu *sync.Mutex, req *remoting.Command, 
 		resp = e.handler(req)
 	}
 	if req.Flag&remoting.FlagOneway != 0 || resp == nil {
-		return
+		return nil
 	}
 	e.mu.Lock()
 	resp.SerializeType = e.serializeType
@@ -199,11 +237,12 @@ func (e *Endpoint) respond(nc net.Conn, wmu *sync.Mutex, req *remoting.Command, 
 	resp.Version = serverVersion
 	frame, err := remoting.Encode(resp)
 	if err != nil {
-		frame, _ = remoting.Encode(errorResponse(admin.CodeSystemError, err.Error()))
+		frame, _ = remoting.Encode(&remoting.Command{
+			Code: admin.CodeSystemError, Remark: err.Error(), Opaque: req.Opaque,
+			Flag: remoting.FlagResponse, Language: "JAVA", Version: serverVersion,
+		})
 	}
-	wmu.Lock()
-	defer wmu.Unlock()
-	_, _ = nc.Write(frame)
+	return frame
 }
 
 // authenticate checks the ACL signature like AuthenticationPipeline with
