@@ -233,8 +233,10 @@ func brokerStatefulSet(c *v1alpha1.RocketMQCluster, g int32, hash string) (*apps
 	spec := podSpec(c, v1alpha1.ComponentBroker, g, effectivePlacement(c.Spec.Placement, b.Placement), ctr, vols)
 	spec.TerminationGracePeriodSeconds = ptr.To[int64](brokerGracePeriod)
 
-	// MasterSlave: start the master (ordinal 0) before its slaves. In
-	// Controller mode the quorum elects the master, so all start at once.
+	// MasterSlave: start the master (ordinal 0) before its slaves; a
+	// rolling update goes from the highest ordinal down, so the master
+	// restarts last. In Controller mode the quorum elects the master, so
+	// all start at once.
 	policy := appsv1.OrderedReadyPodManagement
 	if isControllerMode(c) {
 		policy = appsv1.ParallelPodManagement

@@ -223,7 +223,10 @@ func rocketmqContainer(c *v1alpha1.RocketMQCluster, name string, script string, 
 }
 
 // podSpec is the shared pod shape: security, pull secrets, placement, no
-// service account token (no RocketMQ process talks to the Kubernetes API).
+// service account token (no RocketMQ process talks to the Kubernetes API),
+// and no service links: Kubernetes would add <SERVICE>_PORT-style variables
+// for every Service in the namespace, which Spring Boot (the dashboard)
+// binds as configuration (a Service named "server" would set server.port).
 func podSpec(c *v1alpha1.RocketMQCluster, component string, group int32, p v1alpha1.Placement, ctr corev1.Container, vols []corev1.Volume) corev1.PodSpec {
 	spec := corev1.PodSpec{
 		Containers:                   []corev1.Container{ctr},

@@ -15,6 +15,12 @@ import (
 
 const (
 	proxyConfFile = "rmq-proxy.json"
+	// offsetsDir is where the Proxy's broadcasting system-message consumers
+	// keep their offsets (the RocketMQ client's LocalFileOffsetStore,
+	// ${user.home}/.rocketmq_offsets); they are only positions in internal
+	// sync topics, so a scratch volume suffices.
+	offsetsDir = homeDir + "/.rocketmq_offsets"
+	volOffsets = "offsets"
 	portNameGRPC  = "grpc"
 	// Proxy-side ACL 2.0 metadata providers: the Proxy asks the brokers.
 	proxyAuthnMetadata = "org.apache.rocketmq.proxy.auth.ProxyAuthenticationMetadataProvider"
@@ -114,10 +120,11 @@ func proxyService(c *v1alpha1.RocketMQCluster) *corev1.Service {
 func proxyDeployment(c *v1alpha1.RocketMQCluster, hash string) *appsv1.Deployment {
 	p := c.Spec.Proxy
 	vols, mounts := scratchVolumes()
-	vols = append(vols, emptyDir(volConf), configMapVolume(volTemplate, c.ProxyName()))
+	vols = append(vols, emptyDir(volConf), configMapVolume(volTemplate, c.ProxyName()), emptyDir(volOffsets))
 	mounts = append(mounts,
 		corev1.VolumeMount{Name: volConf, MountPath: confDir},
-		corev1.VolumeMount{Name: volTemplate, MountPath: templateDir, ReadOnly: true})
+		corev1.VolumeMount{Name: volTemplate, MountPath: templateDir, ReadOnly: true},
+		corev1.VolumeMount{Name: volOffsets, MountPath: offsetsDir})
 
 	env := append(rocketmqEnv(c, jvmOptions(p.JVM.Heap, nil)), aclEnv(c)...)
 	ctr := rocketmqContainer(c, v1alpha1.ComponentProxy, proxyStartScript(c), env, p.Resources)
