@@ -19,9 +19,9 @@ const (
 	// keep their offsets (the RocketMQ client's LocalFileOffsetStore,
 	// ${user.home}/.rocketmq_offsets); they are only positions in internal
 	// sync topics, so a scratch volume suffices.
-	offsetsDir = homeDir + "/.rocketmq_offsets"
-	volOffsets = "offsets"
-	portNameGRPC  = "grpc"
+	offsetsDir   = homeDir + "/.rocketmq_offsets"
+	volOffsets   = "offsets"
+	portNameGRPC = "grpc"
 	// Proxy-side ACL 2.0 metadata providers: the Proxy asks the brokers.
 	proxyAuthnMetadata = "org.apache.rocketmq.proxy.auth.ProxyAuthenticationMetadataProvider"
 	proxyAuthzMetadata = "org.apache.rocketmq.proxy.auth.ProxyAuthorizationMetadataProvider"
