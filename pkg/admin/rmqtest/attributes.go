@@ -68,42 +68,51 @@ func alterAttributes(create bool, all map[string]attrSpec, current, request map[
 	sort.Strings(keys)
 	var deletes []string
 	for _, key := range keys {
-		value := request[key]
-		real := strings.TrimLeft(key, "+-")
-		op := byte(0)
-		if len(key) > 0 {
-			op = key[0]
+		real, del, err := checkAttribute(create, all, current, key, request[key])
+		if err != nil {
+			return nil, err
 		}
-		switch {
-		case create && op != '+':
-			return nil, fmt.Errorf("only add attribute is supported while creating topic. key: %s", real)
-		case !create && op == '-':
-			if _, ok := current[real]; !ok {
-				return nil, fmt.Errorf("attempt to delete a nonexistent key: %s", real)
-			}
-		case !create && op != '+':
-			return nil, fmt.Errorf("wrong format key: %s", real)
-		}
-		spec, ok := all[real]
-		if !ok {
-			return nil, fmt.Errorf("unsupported key: %s", real)
-		}
-		if !create && !spec.changeable {
-			return nil, fmt.Errorf("attempt to update an unchangeable attribute. key: %s", real)
-		}
-		if op == '-' {
+		if del {
 			deletes = append(deletes, real)
 			continue
 		}
-		if err := spec.verify(value); err != nil {
-			return nil, err
-		}
-		out[real] = value
+		out[real] = request[key]
 	}
 	for _, k := range deletes {
 		delete(out, k)
 	}
 	return out, nil
+}
+
+// checkAttribute validates one +/- prefixed attribute of a request and
+// returns its plain key and whether it is a deletion.
+func checkAttribute(create bool, all map[string]attrSpec, current map[string]string, key, value string) (string, bool, error) {
+	real := strings.TrimLeft(key, "+-")
+	var op byte
+	if len(key) > 0 {
+		op = key[0]
+	}
+	switch {
+	case create && op != '+':
+		return "", false, fmt.Errorf("only add attribute is supported while creating topic. key: %s", real)
+	case !create && op == '-':
+		if _, ok := current[real]; !ok {
+			return "", false, fmt.Errorf("attempt to delete a nonexistent key: %s", real)
+		}
+	case !create && op != '+':
+		return "", false, fmt.Errorf("wrong format key: %s", real)
+	}
+	spec, ok := all[real]
+	if !ok {
+		return "", false, fmt.Errorf("unsupported key: %s", real)
+	}
+	if !create && !spec.changeable {
+		return "", false, fmt.Errorf("attempt to update an unchangeable attribute. key: %s", real)
+	}
+	if op == '-' {
+		return real, true, nil
+	}
+	return real, false, spec.verify(value)
 }
 
 func (s attrSpec) verify(value string) error {

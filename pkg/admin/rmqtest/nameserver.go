@@ -78,70 +78,98 @@ type registerBody struct {
 	FilterServerList []string `json:"filterServerList"`
 }
 
+// registration is one decoded REGISTER_BROKER request.
+type registration struct {
+	cluster, brokerName, brokerAddr string
+	brokerID                        int64
+	body                            registerBody
+}
+
+func decodeRegistration(req *remoting.Command) (*registration, *remoting.Command) {
+	h := headerOf(req)
+	r := &registration{
+		brokerName: h.str("brokerName", true), brokerAddr: h.str("brokerAddr", true),
+		cluster: h.str("clusterName", false),
+	}
+	h.str("haServerAddr", true)
+	r.brokerID = h.num("brokerId", true, 0)
+	if resp := h.failed(); resp != nil {
+		return nil, resp
+	}
+	if len(req.Body) > 0 {
+		if err := remoting.Unmarshal(req.Body, &r.body); err != nil {
+			return nil, errorResponse(admin.CodeSystemError, "decoding RegisterBrokerBody: "+err.Error())
+		}
+	}
+	return r, nil
+}
+
 // registerBroker follows RouteInfoManager.registerBroker for masters: the
 // queue data of every topic in the body is (re)written when the broker's
 // topic data version changed or it registers for the first time. Topics
 // missing from the body stay (deleteTopicWithBrokerRegistration=false).
 func (ns *NameServer) registerBroker(req *remoting.Command) *remoting.Command {
-	h := headerOf(req)
-	brokerName := h.str("brokerName", true)
-	brokerAddr := h.str("brokerAddr", true)
-	cluster := h.str("clusterName", false)
-	h.str("haServerAddr", true)
-	brokerID := h.num("brokerId", true, 0)
-	if r := h.failed(); r != nil {
-		return r
-	}
-	var body registerBody
-	if len(req.Body) > 0 {
-		if err := remoting.Unmarshal(req.Body, &body); err != nil {
-			return errorResponse(admin.CodeSystemError, "decoding RegisterBrokerBody: "+err.Error())
-		}
+	r, errResp := decodeRegistration(req)
+	if errResp != nil {
+		return errResp
 	}
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
-	if ns.clusterAddrTable[cluster] == nil {
-		ns.clusterAddrTable[cluster] = make(map[string]bool)
-	}
-	ns.clusterAddrTable[cluster][brokerName] = true
-	bd := ns.brokerAddrTable[brokerName]
-	first := bd == nil
-	if first {
-		bd = &admin.BrokerData{Cluster: cluster, BrokerName: brokerName, BrokerAddrs: make(map[int64]string)}
-		ns.brokerAddrTable[brokerName] = bd
-	}
-	for id, a := range bd.BrokerAddrs {
-		if a == brokerAddr && id != brokerID {
-			delete(bd.BrokerAddrs, id) // slave switched to master
-		}
-	}
-	tcs := body.TopicConfigSerializeWrapper
-	if _, known := bd.BrokerAddrs[brokerID]; !known && len(tcs.TopicConfigTable) == 1 {
+	bd, first := ns.brokerData(r)
+	tcs := r.body.TopicConfigSerializeWrapper
+	if _, known := bd.BrokerAddrs[r.brokerID]; !known && len(tcs.TopicConfigTable) == 1 {
 		// "Can't register topicConfigWrapper ... because broker has not registered."
 		return successResponse()
 	}
-	old := bd.BrokerAddrs[brokerID]
-	bd.BrokerAddrs[brokerID] = brokerAddr
+	old := bd.BrokerAddrs[r.brokerID]
+	bd.BrokerAddrs[r.brokerID] = r.brokerAddr
 	first = first || old == ""
-	prev, seen := ns.brokerLiveTable[brokerAddr]
-	if brokerID == 0 && (first || !seen || prev != tcs.DataVersion) {
-		for name, tc := range tcs.TopicConfigTable {
-			if ns.topicQueueTable[name] == nil {
-				ns.topicQueueTable[name] = make(map[string]admin.QueueData)
-			}
-			ns.topicQueueTable[name][brokerName] = admin.QueueData{
-				BrokerName: brokerName, ReadQueueNums: tc.ReadQueueNums,
-				WriteQueueNums: tc.WriteQueueNums, Perm: tc.Perm, TopicSysFlag: tc.TopicSysFlag,
-			}
-		}
+	prev, seen := ns.brokerLiveTable[r.brokerAddr]
+	if r.brokerID == 0 && (first || !seen || prev != tcs.DataVersion) {
+		ns.updateQueueData(r.brokerName, tcs.TopicConfigTable)
 	}
-	ns.brokerLiveTable[brokerAddr] = tcs.DataVersion
+	ns.brokerLiveTable[r.brokerAddr] = tcs.DataVersion
 	resp := successResponse()
 	resp.ExtFields = map[string]string{}
-	if master := bd.BrokerAddrs[0]; brokerID != 0 && master != "" {
+	if master := bd.BrokerAddrs[0]; r.brokerID != 0 && master != "" {
 		resp.ExtFields["masterAddr"] = master
 	}
 	return resp
+}
+
+// brokerData returns the broker's entry, creating it, adding the broker to
+// its cluster and removing its address under another id (a slave switched
+// to master). first reports a new entry.
+func (ns *NameServer) brokerData(r *registration) (*admin.BrokerData, bool) {
+	if ns.clusterAddrTable[r.cluster] == nil {
+		ns.clusterAddrTable[r.cluster] = make(map[string]bool)
+	}
+	ns.clusterAddrTable[r.cluster][r.brokerName] = true
+	bd := ns.brokerAddrTable[r.brokerName]
+	first := bd == nil
+	if first {
+		bd = &admin.BrokerData{Cluster: r.cluster, BrokerName: r.brokerName, BrokerAddrs: make(map[int64]string)}
+		ns.brokerAddrTable[r.brokerName] = bd
+	}
+	for id, a := range bd.BrokerAddrs {
+		if a == r.brokerAddr && id != r.brokerID {
+			delete(bd.BrokerAddrs, id)
+		}
+	}
+	return bd, first
+}
+
+// updateQueueData is RouteInfoManager.createAndUpdateQueueData per topic.
+func (ns *NameServer) updateQueueData(brokerName string, table map[string]admin.TopicConfig) {
+	for name, tc := range table {
+		if ns.topicQueueTable[name] == nil {
+			ns.topicQueueTable[name] = make(map[string]admin.QueueData)
+		}
+		ns.topicQueueTable[name][brokerName] = admin.QueueData{
+			BrokerName: brokerName, ReadQueueNums: tc.ReadQueueNums,
+			WriteQueueNums: tc.WriteQueueNums, Perm: tc.Perm, TopicSysFlag: tc.TopicSysFlag,
+		}
+	}
 }
 
 // routeInfo follows ClientRequestProcessor.getRouteInfoByTopic and
