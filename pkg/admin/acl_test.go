@@ -32,17 +32,22 @@ func TestACL(t *testing.T) {
 	if err := good.UpdateBrokerConfig(ctx, e.a.Addr(), map[string]string{"deleteWhen": "03"}); err != nil {
 		t.Fatalf("signed request with a body refused: %v", err)
 	}
-	for name, c := range map[string]*admin.Client{
-		"unsigned":     e.client,
-		"wrong secret": admin.New(admin.Options{Credentials: &admin.Credentials{AccessKey: "rocketmq2", SecretKey: "nope"}}),
-		"unknown user": admin.New(admin.Options{Credentials: &admin.Credentials{AccessKey: "who", SecretKey: "12345678"}}),
+	for _, c := range []struct {
+		name   string
+		client *admin.Client
+		remark string
+	}{
+		{"unsigned", e.client, "username cannot be null."},
+		{"wrong secret", admin.New(admin.Options{Credentials: &admin.Credentials{AccessKey: "rocketmq2", SecretKey: "nope"}}), "check signature failed."},
+		{"unknown user", admin.New(admin.Options{Credentials: &admin.Credentials{AccessKey: "who", SecretKey: "12345678"}}), "User:who is not found."},
 	} {
-		err := c.CreateTopic(ctx, e.a.Addr(), admin.NewTopicConfig("refused"))
-		if !errors.Is(err, admin.ErrNoPermission) {
-			t.Errorf("%s: got %v, want ErrNoPermission", name, err)
+		err := c.client.CreateTopic(ctx, e.a.Addr(), admin.NewTopicConfig("refused"))
+		var re *admin.ResponseError
+		if !errors.Is(err, admin.ErrNoPermission) || !errors.As(err, &re) || re.Remark != c.remark {
+			t.Errorf("%s: got %v, want NO_PERMISSION %q", c.name, err, c.remark)
 		}
-		if c != e.client {
-			_ = c.Close()
+		if c.client != e.client {
+			_ = c.client.Close()
 		}
 	}
 	if _, ok := e.a.Topics()["refused"]; ok {

@@ -71,7 +71,6 @@ func (b *Broker) runtimeInfo() *remoting.Command {
 	}
 	table := map[string]string{
 		"brokerVersionDesc":      "V5_3_3",
-		"brokerVersion":          strconv.Itoa(serverVersion),
 		"brokerActive":           "true",
 		"putTps":                 "0.0 0.0 0.0",
 		"getTransferredTps":      "0.0 0.0 0.0",

@@ -256,7 +256,7 @@ func (e *Endpoint) authenticate(req *remoting.Command) *remoting.Command {
 	}
 	ak := req.ExtFields["AccessKey"]
 	if ak == "" {
-		return errorResponse(admin.CodeNoPermission, "No accessKey is configured.")
+		return errorResponse(admin.CodeNoPermission, "username cannot be null.")
 	}
 	if ak != a.AccessKey {
 		return errorResponse(admin.CodeNoPermission, "User:"+ak+" is not found.")
