@@ -43,7 +43,8 @@ type TopicTransferList struct {
 // transfer that changed its mind halfway would strand data. drainTimeout and
 // abort may change while the transfer runs.
 //
-// +kubebuilder:validation:XValidation:rule="self.source != self.target",message="source and target must be different clusters"
+// +kubebuilder:validation:XValidation:rule="!(has(self.source.clusterRef) && has(self.target.clusterRef) && self.source.clusterRef.name == self.target.clusterRef.name)",message="source and target must be different clusters"
+// +kubebuilder:validation:XValidation:rule="!(has(self.source.nameServers) && has(self.target.nameServers) && self.source.nameServers == self.target.nameServers && self.source.clusterName == self.target.clusterName)",message="source and target must be different clusters"
 // +kubebuilder:validation:XValidation:rule="has(self.consumerGroups) == has(oldSelf.consumerGroups)",message="consumerGroups is immutable"
 // +kubebuilder:validation:XValidation:rule="has(self.deleteSourceTopic) == has(oldSelf.deleteSourceTopic)",message="deleteSourceTopic is immutable"
 type TopicTransferSpec struct {
