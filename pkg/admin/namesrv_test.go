@@ -132,3 +132,31 @@ func countRouted(ns *rmqtest.NameServer, broker string) int {
 	}
 	return n
 }
+
+// Servers on distinct loopback addresses, as a test cluster would lay out
+// pods: the addresses brokers register are the ones they listen on.
+func TestSeveralLoopbackAddresses(t *testing.T) {
+	ns := newNameServer(t)
+	var brokers []*rmqtest.Broker
+	for i, ip := range []string{"127.0.0.3", "127.0.0.4"} {
+		br, err := rmqtest.NewBroker(rmqtest.BrokerOptions{
+			Addr: ip + ":0", ClusterName: "c", BrokerName: "b" + string(rune('0'+i)), NameServers: []string{ns.Addr()},
+		})
+		if err != nil {
+			t.Fatalf("listening on %s: %v", ip, err)
+		}
+		defer br.Close()
+		brokers = append(brokers, br)
+	}
+	c := admin.New(admin.Options{})
+	defer c.Close()
+	ci, err := c.ClusterInfo(ctxT(t), ns.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, br := range brokers {
+		if got := ci.BrokerAddrTable["b"+string(rune('0'+i))].MasterAddr(); got != br.Addr() {
+			t.Fatalf("broker %d registered %s, listens on %s", i, got, br.Addr())
+		}
+	}
+}

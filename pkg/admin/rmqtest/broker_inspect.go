@@ -22,7 +22,30 @@ func (b *Broker) Topics() map[string]admin.TopicConfig {
 func (b *Broker) Groups() map[string]admin.SubscriptionGroupConfig {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return maps.Clone(b.groups)
+	out := make(map[string]admin.SubscriptionGroupConfig, len(b.groups))
+	for k, g := range b.groups {
+		out[k] = cloneGroup(g)
+	}
+	return out
+}
+
+// cloneGroup copies the pointer, slice and map fields of a group config.
+func cloneGroup(g admin.SubscriptionGroupConfig) admin.SubscriptionGroupConfig {
+	g.Attributes = maps.Clone(g.Attributes)
+	g.SubscriptionDataSet = append([]admin.SimpleSubscriptionData(nil), g.SubscriptionDataSet...)
+	if p := g.GroupRetryPolicy; p != nil {
+		c := *p
+		if p.ExponentialRetryPolicy != nil {
+			e := *p.ExponentialRetryPolicy
+			c.ExponentialRetryPolicy = &e
+		}
+		if p.CustomizedRetryPolicy != nil {
+			cr := admin.CustomizedRetryPolicy{Next: append([]int64(nil), p.CustomizedRetryPolicy.Next...)}
+			c.CustomizedRetryPolicy = &cr
+		}
+		g.GroupRetryPolicy = &c
+	}
+	return g
 }
 
 // Config returns a copy of the broker configuration.
@@ -88,7 +111,7 @@ func (b *Broker) PutGroups(gs ...admin.SubscriptionGroupConfig) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, g := range gs {
-		b.groups[g.GroupName] = g
+		b.groups[g.GroupName] = cloneGroup(g)
 	}
 	nextVersion(&b.groupVersion)
 }
