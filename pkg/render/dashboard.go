@@ -58,9 +58,24 @@ func dashboardEnv(c *v1alpha1.RocketMQCluster) []corev1.EnvVar {
 		env = append(env, corev1.EnvVar{Name: "ROCKETMQ_CONFIG_PROXYADDRS",
 			Value: serviceHost(c, c.ProxyName()) + ":8080"})
 	}
-	// With ACL the dashboard signs its admin calls with the admin
-	// credentials, read from the Secret.
-	for _, e := range aclEnv(c) {
+	return append(env, dashboardACLEnv(c)...)
+}
+
+// dashboardACLEnv: with ACL the dashboard signs its admin calls with the
+// admin credentials from the Secret, and requires a login checked against
+// the brokers' ACL 2.0 users (authMode acl, rocketmq-dashboard 2.1+), so the
+// admin credentials in the pod do not open the console to anyone who can
+// reach its Service.
+func dashboardACLEnv(c *v1alpha1.RocketMQCluster) []corev1.EnvVar {
+	creds := aclEnv(c)
+	if len(creds) == 0 {
+		return nil
+	}
+	env := []corev1.EnvVar{
+		{Name: "ROCKETMQ_CONFIG_LOGINREQUIRED", Value: "true"},
+		{Name: "ROCKETMQ_CONFIG_AUTHMODE", Value: "acl"},
+	}
+	for _, e := range creds {
 		e.Name = map[string]string{envACLUser: "ROCKETMQ_CONFIG_ACCESSKEY", envACLPassword: "ROCKETMQ_CONFIG_SECRETKEY"}[e.Name]
 		env = append(env, e)
 	}

@@ -18,10 +18,12 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("image %q command %q: the image's own entry point must run", ctr.Image, ctr.Command)
 	}
 	want := map[string]string{
-		"SERVER_PORT":                  "8080",
-		"ROCKETMQ_CONFIG_NAMESRVADDRS": "orders-nameserver-0.orders-nameserver.mq.svc:9876;orders-nameserver-1.orders-nameserver.mq.svc:9876",
-		"ROCKETMQ_CONFIG_PROXYADDRS":   "orders-proxy.mq.svc:8080",
-		"ROCKETMQ_CONFIG_ISVIPCHANNEL": "false",
+		"SERVER_PORT":                   "8080",
+		"ROCKETMQ_CONFIG_NAMESRVADDRS":  "orders-nameserver-0.orders-nameserver.mq.svc:9876;orders-nameserver-1.orders-nameserver.mq.svc:9876",
+		"ROCKETMQ_CONFIG_PROXYADDRS":    "orders-proxy.mq.svc:8080",
+		"ROCKETMQ_CONFIG_ISVIPCHANNEL":  "false",
+		"ROCKETMQ_CONFIG_LOGINREQUIRED": "true",
+		"ROCKETMQ_CONFIG_AUTHMODE":      "acl",
 	}
 	for k, v := range want {
 		if got := envValue(ctr.Env, k); got != v {
@@ -52,7 +54,7 @@ func TestDashboardWithoutACLOrProxy(t *testing.T) {
 	c.Spec.Dashboard.Enabled = true
 	c.Spec.Dashboard.Image = ""
 	ctr := typed[appsv1.Deployment](t, find(t, mustRender(t, c), "Deployment", "orders-dashboard")).Spec.Template.Spec.Containers[0]
-	for _, name := range []string{"ROCKETMQ_CONFIG_ACCESSKEY", "ROCKETMQ_CONFIG_SECRETKEY", "ROCKETMQ_CONFIG_PROXYADDRS"} {
+	for _, name := range []string{"ROCKETMQ_CONFIG_ACCESSKEY", "ROCKETMQ_CONFIG_SECRETKEY", "ROCKETMQ_CONFIG_PROXYADDRS", "ROCKETMQ_CONFIG_LOGINREQUIRED"} {
 		if envVar(ctr.Env, name) != nil {
 			t.Errorf("%s set although disabled", name)
 		}
