@@ -154,6 +154,28 @@ func (f *fixture) addPod(component string, group int32, name, ip string) *corev1
 	return p
 }
 
+// addHostNetworkPod creates a ready pod whose node IP is ip, written in
+// one status update so the controller never sees it ready at another
+// address.
+func (f *fixture) addHostNetworkPod(component, name, ip string) *corev1.Pod {
+	f.t.Helper()
+	ctx := context.Background()
+	p := testenv.NewPod(f.ns, name, f.cluster().Labels(component, -1))
+	require.NoError(f.t, env.Client.Create(ctx, p))
+	require.NoError(f.t, env.SetPodReady(ctx, p, ip, false))
+	p.Status.HostIP, p.Status.HostIPs = ip, []corev1.HostIP{{IP: ip}}
+	for i := range p.Status.Conditions {
+		if t := p.Status.Conditions[i].Type; t == corev1.PodReady || t == corev1.ContainersReady {
+			p.Status.Conditions[i].Status = corev1.ConditionTrue
+		}
+	}
+	for i := range p.Status.ContainerStatuses {
+		p.Status.ContainerStatuses[i].Ready = true
+	}
+	require.NoError(f.t, env.Client.Status().Update(ctx, p))
+	return p
+}
+
 // addNameServer starts an emulated NameServer and its ready pod, on the
 // host network: its node IP is the emulator's address.
 func (f *fixture) addNameServer(ordinal int) *corev1.Pod {
@@ -167,10 +189,7 @@ func (f *fixture) addNameServer(ordinal int) *corev1.Pod {
 	f.nameServers[name] = ns
 	f.nsIPs[ordinal] = ip
 	f.mu.Unlock()
-	p := f.addPod(v1alpha1.ComponentNameServer, -1, name, ip)
-	p.Status.HostIP, p.Status.HostIPs = ip, []corev1.HostIP{{IP: ip}}
-	require.NoError(f.t, env.Client.Status().Update(context.Background(), p))
-	return p
+	return f.addHostNetworkPod(v1alpha1.ComponentNameServer, name, ip)
 }
 
 // addBroker starts an emulated broker (master of its group when ordinal

@@ -41,12 +41,14 @@ func installBundle(t *testing.T) []*unstructured.Unstructured {
 	if kustomize == "" {
 		kustomize = filepath.Join(env.Root, "bin", "kustomize-v5.8.2")
 	}
-	out, err := exec.Command(kustomize, "build", filepath.Join(env.Root, "config", "default")).Output()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, kustomize, "build", filepath.Join(env.Root, "config", "default")).Output()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		t.Fatalf("kustomize build config/default: %v\n%s", err, ee.Stderr)
 	}
-	require.NoError(t, err, "kustomize build config/default (run make test, which builds %s)", kustomize)
+	require.NoError(t, err, "kustomize build config/default with %s (make test builds it)", kustomize)
 	require.NotEmpty(t, bytes.TrimSpace(out), "kustomize printed nothing")
 	var objs []*unstructured.Unstructured
 	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(out), 4096)

@@ -53,7 +53,10 @@ func (r *Reconciler) credentials(ctx context.Context, want *v1alpha1.RocketMQClu
 }
 
 // master is a group's master pod and its remoting address.
-type master struct{ name, addr string }
+type master struct {
+	name, addr string
+	pod        *corev1.Pod
+}
 
 // masters finds each group's master pod. In MasterSlave mode it is ordinal
 // 0 of the group when ready. In Controller mode the Controller quorum
@@ -66,7 +69,7 @@ func (r *Reconciler) masters(ctx context.Context, want *v1alpha1.RocketMQCluster
 			name := want.BrokerGroupName(g) + "-0"
 			for i := range pods {
 				if pods[i].Name == name && podReady(&pods[i]) && pods[i].Status.PodIP != "" {
-					out[g] = master{name: name, addr: brokerAddr(&pods[i])}
+					out[g] = master{name: name, addr: brokerAddr(&pods[i]), pod: &pods[i]}
 				}
 			}
 		}
@@ -87,7 +90,7 @@ func (r *Reconciler) masters(ctx context.Context, want *v1alpha1.RocketMQCluster
 		}
 		for i := range pods {
 			if pods[i].Status.PodIP == host && podReady(&pods[i]) {
-				out[g] = master{name: pods[i].Name, addr: brokerAddr(&pods[i])}
+				out[g] = master{name: pods[i].Name, addr: brokerAddr(&pods[i]), pod: &pods[i]}
 			}
 		}
 	}

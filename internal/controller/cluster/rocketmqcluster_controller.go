@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -141,8 +140,4 @@ func (r *Reconciler) patchStatus(ctx context.Context, orig, c *v1alpha1.RocketMQ
 // event records a decision on the cluster.
 func (r *Reconciler) event(c *v1alpha1.RocketMQCluster, typ, reason, action, msg string) {
 	r.events.Eventf(c, nil, typ, reason, action, "%s", msg)
-}
-
-func warn(r *Reconciler, c *v1alpha1.RocketMQCluster, reason, action, msg string) {
-	r.event(c, corev1.EventTypeWarning, reason, action, msg)
 }

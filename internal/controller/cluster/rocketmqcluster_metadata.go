@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
@@ -38,7 +39,7 @@ func (r *Reconciler) syncMetadata(ctx context.Context, c, want *v1alpha1.RocketM
 		*g = out.Group
 		if out.Event != nil {
 			logf.FromContext(ctx).Info(out.Event.Message, "brokerGroup", g.Name, "metadata", g.Metadata)
-			r.event(c, out.Event.Type, out.Event.Reason, "CopyMetadata", out.Event.Message)
+			r.recordCopyEvent(c, masters[g.Group].pod, out.Event)
 		}
 		next := out.RequeueAfter
 		if out.Requeue {
@@ -60,4 +61,14 @@ func sourceAddr(st *v1alpha1.RocketMQClusterStatus, source int32, masters map[in
 		}
 	}
 	return ""
+}
+
+// recordCopyEvent records a metadata Event related to the group's master
+// pod, so that Events of different groups stay apart.
+func (r *Reconciler) recordCopyEvent(c *v1alpha1.RocketMQCluster, pod *corev1.Pod, e *metadatacopy.Event) {
+	if pod == nil {
+		r.event(c, e.Type, e.Reason, "CopyMetadata", e.Message)
+		return
+	}
+	r.events.Eventf(c, pod, e.Type, e.Reason, "CopyMetadata", "%s", e.Message)
 }

@@ -40,15 +40,22 @@ func (r *Reconciler) syncNameServers(ctx context.Context, c, want *v1alpha1.Rock
 		h.progress(ReasonNameServerUpdating, fmt.Sprintf("waiting for headless Service %s, which the NameServer DNS names need", want.NameServerName()))
 		return nil
 	}
-	addrs, pods := o.readyBrokerAddrs()
+	pods := o.readyBrokers()
+	addrs := make([]string, len(pods))
+	for i, p := range pods {
+		addrs[i] = brokerAddr(p)
+	}
 	results, err := nsaddr.Propagate(ctx, cl, addrs, desired.List)
 	for i, res := range results {
+		// The pod is the Event's related object: Events about different
+		// brokers must not fold into one series.
 		switch {
 		case res.Err != nil:
-			warn(r, c, ReasonBrokerUpdateFailed, "UpdateBrokerConfig", fmt.Sprintf("broker pod %s: %v", pods[i], res.Err))
+			r.events.Eventf(c, pods[i], corev1.EventTypeWarning, ReasonBrokerUpdateFailed, "UpdateBrokerConfig",
+				"broker pod %s: %v", pods[i].Name, res.Err)
 		case res.Updated:
-			r.event(c, corev1.EventTypeNormal, ReasonBrokerUpdated, "UpdateBrokerConfig",
-				fmt.Sprintf("set namesrvAddr of broker pod %s to %s (was %q)", pods[i], desired, nsaddr.Join(res.Before)))
+			r.events.Eventf(c, pods[i], corev1.EventTypeNormal, ReasonBrokerUpdated, "UpdateBrokerConfig",
+				"set namesrvAddr of broker pod %s to %s (was %q)", pods[i].Name, desired, nsaddr.Join(res.Before))
 		}
 	}
 	if err != nil {

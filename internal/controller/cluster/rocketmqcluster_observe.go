@@ -100,22 +100,21 @@ func brokerAddr(p *corev1.Pod) string {
 	return joinHostPort(p.Status.PodIP, v1alpha1.PortBroker)
 }
 
-// readyBrokerAddrs lists the addresses of every ready broker pod, in group
+// readyBrokers lists every ready broker pod that has a pod IP, in group
 // and pod name order.
-func (o *observed) readyBrokerAddrs() (addrs, names []string) {
+func (o *observed) readyBrokers() []*corev1.Pod {
 	groups := make([]int32, 0, len(o.brokers))
 	for g := range o.brokers {
 		groups = append(groups, g)
 	}
 	sort.Slice(groups, func(i, j int) bool { return groups[i] < groups[j] })
+	var out []*corev1.Pod
 	for _, g := range groups {
 		for i := range o.brokers[g] {
-			p := &o.brokers[g][i]
-			if a := brokerAddr(p); a != "" && podReady(p) {
-				addrs = append(addrs, a)
-				names = append(names, p.Name)
+			if p := &o.brokers[g][i]; brokerAddr(p) != "" && podReady(p) {
+				out = append(out, p)
 			}
 		}
 	}
-	return addrs, names
+	return out
 }

@@ -98,11 +98,15 @@ func podsReady(st *v1alpha1.RocketMQClusterStatus) (bool, string) {
 	return false, "not ready: " + strings.Join(missing, ", ")
 }
 
-// health is the outcome the conditions report.
+// health is the outcome the conditions report. Several reasons can hold
+// at once; the conditions show the most basic one (pods before metadata
+// before NameServer propagation), since it usually explains the others.
 type health struct {
 	degradedReason, degradedMsg       string
 	progressingReason, progressingMsg string
 }
+
+var progressRank = map[string]int{ReasonPodsNotReady: 0, ReasonMetadataCopying: 1, ReasonNameServerUpdating: 2}
 
 func (h *health) degrade(reason, msg string) {
 	if h.degradedReason == "" {
@@ -111,7 +115,7 @@ func (h *health) degrade(reason, msg string) {
 }
 
 func (h *health) progress(reason, msg string) {
-	if h.progressingReason == "" {
+	if h.progressingReason == "" || progressRank[reason] < progressRank[h.progressingReason] {
 		h.progressingReason, h.progressingMsg = reason, msg
 	}
 }
