@@ -16,6 +16,7 @@ KRM_FN         := $(BIN)/krm-fn
 KUBE_ASSETS    := $(BIN)/k8s
 
 export KUSTOMIZE
+export CONTROLLER_GEN
 export KUBEBUILDER_ASSETS := $(KUBE_ASSETS)
 
 .PHONY: all
@@ -48,7 +49,7 @@ manifests: generate ## Regenerate the CRDs into config/crd and the controller Cl
 ##@ Test
 
 .PHONY: test
-test: kube-assets $(KUSTOMIZE) build ## Run the whole suite (race detector on).
+test: kube-assets $(KUSTOMIZE) $(CONTROLLER_GEN) build ## Run the whole suite (race detector on).
 	go test -race -count=1 ./...
 
 .PHONY: kube-assets
@@ -104,3 +105,26 @@ $(GOLANGCI_LINT):
 .PHONY: help
 help:
 	@awk 'BEGIN{FS=":.*##"} /^[a-zA-Z_-]+:.*##/{printf "  %-14s %s\n",$$1,$$2}' $(MAKEFILE_LIST)
+
+##@ GitOps delivery
+
+BASE           ?= origin/main
+HEAD           ?= HEAD
+OVERLAYS       ?=
+IMAGE_REGISTRY ?= ghcr.io/rocketmq-gitops
+IMAGE_TAG      ?= latest
+DOCKER         ?= docker
+
+.PHONY: pr-diff
+pr-diff: $(KUSTOMIZE) ## Per-object diff of every rendered overlay: make pr-diff BASE=origin/main HEAD=HEAD [OVERLAYS=a,b].
+	@go run ./cmd/render-diff --base '$(BASE)' --head '$(HEAD)' $(if $(OVERLAYS),--overlays '$(OVERLAYS)')
+
+.PHONY: rendered
+rendered: build $(KUSTOMIZE) ## Regenerate examples/rendered (the committed renders of the examples).
+	PATH=$(BIN):$$PATH hack/render-examples.sh examples/rendered
+
+.PHONY: docker-build
+docker-build: ## Build the status-controller, krm-fn (container function) and argocd-cmp images.
+	$(DOCKER) build --target runtime -t $(IMAGE_REGISTRY)/status-controller:$(IMAGE_TAG) .
+	$(DOCKER) build --target krm-fn -t $(IMAGE_REGISTRY)/krm-fn:$(IMAGE_TAG) .
+	$(DOCKER) build --target argocd-cmp -t $(IMAGE_REGISTRY)/rocketmq-argocd-cmp:$(IMAGE_TAG) .

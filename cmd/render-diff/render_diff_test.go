@@ -141,7 +141,7 @@ func TestRenderDiffBetweenRevisions(t *testing.T) {
 		"- orders-proxy replicas 2 → 3\n- broker group orders-broker-2 added\n")
 	assert.Contains(t, report, "#### ~ Deployment/mq/orders-proxy\n\n- `spec.replicas`: `2` → `3`\n")
 	assert.Contains(t, report, "### `deploy/payments` (new overlay)\n\n4 added, 0 removed, 0 changed, 0 unchanged.")
-	assert.Contains(t, report, "#### + StatefulSet/payments/orders-broker-2")
+	assert.Contains(t, report, "Added:\n\n- + Deployment/payments/orders-proxy\n")
 	assert.NotContains(t, report, "deploy/plain", "a kustomization without the function is not an overlay")
 	assert.NotContains(t, repo.git("worktree", "list"), "render-diff-", "worktrees are removed")
 

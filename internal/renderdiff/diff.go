@@ -24,8 +24,9 @@ type ObjectChange struct {
 type Report struct {
 	// Changes in kind/namespace/name order.
 	Changes []ObjectChange
-	// Summary holds one sentence per change a reviewer should not miss,
-	// in the order of Changes; warnings start with "WARNING:".
+	// Summary holds one sentence per change a reviewer should not miss:
+	// the RocketMQCluster's own changes first, then the others in the
+	// order of Changes; warnings start with "WARNING:".
 	Summary []string
 	// Unchanged counts objects identical in both renders.
 	Unchanged int
@@ -60,6 +61,9 @@ func Diff(oldObjs, newObjs []Object) (Report, error) {
 		return Report{}, err
 	}
 	var r Report
+	// What the author edited (the RocketMQCluster) leads the summary,
+	// followed by its effects in object order.
+	var clusterSummary []string
 	for _, id := range sortedIDs(oi, ni) {
 		o, inOld := oi[id]
 		n, inNew := ni[id]
@@ -78,7 +82,12 @@ func Diff(oldObjs, newObjs []Object) (Report, error) {
 			c.Action = Changed
 		}
 		r.Changes = append(r.Changes, c)
-		r.Summary = append(r.Summary, summarize(c)...)
+		if id.Kind == "RocketMQCluster" {
+			clusterSummary = append(clusterSummary, summarize(c)...)
+		} else {
+			r.Summary = append(r.Summary, summarize(c)...)
+		}
 	}
+	r.Summary = append(clusterSummary, r.Summary...)
 	return r, nil
 }

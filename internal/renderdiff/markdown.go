@@ -26,11 +26,34 @@ func (r Report) WriteMarkdown(w io.Writer, title string) error {
 	if len(r.Summary) > 0 {
 		b.WriteString("\n")
 	}
+	writeList(&b, "Added", r.Changes, Added)
+	writeList(&b, "Removed", r.Changes, Removed)
 	for _, c := range r.Changes {
-		writeChange(&b, c)
+		if c.Action == Changed {
+			writeChange(&b, c)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeList lists added or removed objects on one line each: their whole
+// content is new or gone, so field paths would only repeat the YAML.
+func writeList(b *strings.Builder, title string, changes []ObjectChange, action Action) {
+	n := 0
+	for _, c := range changes {
+		if c.Action != action {
+			continue
+		}
+		if n == 0 {
+			fmt.Fprintf(b, "%s:\n\n", title)
+		}
+		fmt.Fprintf(b, "- %s %s\n", actionMark[action], c.ID)
+		n++
+	}
+	if n > 0 {
+		b.WriteString("\n")
+	}
 }
 
 func writeChange(b *strings.Builder, c ObjectChange) {
