@@ -11,9 +11,14 @@ import (
 // boolean (so `autoCreateTopicEnable: false` needs no quotes) and keeps the
 // text form that broker.conf, a Java properties file, needs.
 //
-// +kubebuilder:validation:XIntOrString
+// Its schema has no type, only x-kubernetes-preserve-unknown-fields, so that
+// the API server stores numbers and booleans as written: a structural schema
+// has no type for "string, number or boolean" (x-kubernetes-int-or-string
+// refuses booleans and fractions). Objects and lists are refused by
+// DecodeCluster; the API server cannot refuse them, because CEL rules do not
+// compile against untyped values.
+//
 // +kubebuilder:validation:Type=""
-// +kubebuilder:validation:Schemaless
 // +kubebuilder:pruning:PreserveUnknownFields
 type ConfigValue string
 

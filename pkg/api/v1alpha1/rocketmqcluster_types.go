@@ -22,11 +22,18 @@ const KindRocketMQCluster = "RocketMQCluster"
 // +kubebuilder:printcolumn:name="Groups",type=integer,JSONPath=`.spec.broker.groups`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 41",message="metadata.name may hold at most 41 characters, so that <name>-nameserver and its pods' controller-revision-hash labels stay within 63"
+// +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",message="metadata.name must be lower-case letters, digits and '-', starting with a letter and ending with a letter or digit (it names Services)"
 type RocketMQCluster struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	Spec   RocketMQClusterSpec   `json:"spec"`
+	// Spec is the desired cluster; every field is optional.
+	// +optional
+	// +kubebuilder:default={}
+	Spec RocketMQClusterSpec `json:"spec"`
+	// Status is written by the status controller only.
+	// +optional
 	Status RocketMQClusterStatus `json:"status,omitempty"`
 }
 
@@ -40,19 +47,28 @@ type RocketMQClusterList struct {
 }
 
 // RocketMQClusterSpec is the whole desired cluster.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.broker) || !has(self.broker.mode) || self.broker.mode != 'Controller' || has(self.controller)",fieldPath=".controller",message="spec.controller is required when spec.broker.mode is Controller: set spec.controller, for example {replicas: 3}"
+// +kubebuilder:validation:XValidation:rule="!has(self.controller) || (has(self.broker) && has(self.broker.mode) && self.broker.mode == 'Controller')",fieldPath=".controller",message="spec.controller is only used when spec.broker.mode is Controller: remove spec.controller or set the mode"
 type RocketMQClusterSpec struct {
 	// Version of Apache RocketMQ, used as the image tag and in the paths
-	// inside the image (/home/rocketmq/rocketmq-<version>). Default: DefaultVersion.
+	// inside the image (/home/rocketmq/rocketmq-<version>): a RocketMQ 5
+	// release, major.minor.patch. Default: 5.3.3.
 	// +optional
+	// +kubebuilder:default="5.3.3"
+	// +kubebuilder:validation:Pattern=`^5\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`
 	Version string `json:"version,omitempty"`
 
 	// Image repository (without tag) that runs NameServer, Controller, broker
-	// and Proxy. Default: apache/rocketmq.
+	// and Proxy; the tag is spec.version. Default: apache/rocketmq.
 	// +optional
+	// +kubebuilder:default="apache/rocketmq"
+	// +kubebuilder:validation:MinLength=1
 	Image string `json:"image,omitempty"`
 
 	// ImagePullPolicy of every RocketMQ container. Default: IfNotPresent.
 	// +optional
+	// +kubebuilder:default=IfNotPresent
 	// +kubebuilder:validation:Enum=Always;IfNotPresent;Never
 	ImagePullPolicy corev1.PullPolicy `json:"imagePullPolicy,omitempty"`
 
@@ -61,16 +77,20 @@ type RocketMQClusterSpec struct {
 	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
 
 	// Placement shared by every component; a component's own placement
-	// overrides it field by field.
+	// overrides it field by field. Default: {antiAffinity: Soft,
+	// topologyKey: kubernetes.io/hostname}.
 	// +optional
+	// +kubebuilder:default={antiAffinity:"Soft",topologyKey:"kubernetes.io/hostname"}
 	Placement *Placement `json:"placement,omitempty"`
 
 	// PodDisruptionBudget settings for every component.
 	// +optional
+	// +kubebuilder:default={enabled:true}
 	PodDisruptionBudget *PodDisruptionBudgetSpec `json:"podDisruptionBudget,omitempty"`
 
 	// NameServer component.
 	// +optional
+	// +kubebuilder:default={}
 	NameServer NameServerSpec `json:"nameServer,omitempty"`
 
 	// Controller is the DLedger/jRaft Controller quorum. Required when
@@ -80,14 +100,17 @@ type RocketMQClusterSpec struct {
 
 	// Broker groups.
 	// +optional
+	// +kubebuilder:default={}
 	Broker BrokerSpec `json:"broker,omitempty"`
 
 	// Proxy component (gRPC and remoting access for RocketMQ 5 clients).
 	// +optional
+	// +kubebuilder:default={}
 	Proxy ProxySpec `json:"proxy,omitempty"`
 
 	// Dashboard (rocketmq-dashboard) component.
 	// +optional
+	// +kubebuilder:default={}
 	Dashboard DashboardSpec `json:"dashboard,omitempty"`
 
 	// ACL turns on RocketMQ ACL 2.0 (authentication and authorization).
@@ -96,6 +119,7 @@ type RocketMQClusterSpec struct {
 
 	// Metrics turns on the Prometheus exporters and a ServiceMonitor.
 	// +optional
+	// +kubebuilder:default={}
 	Metrics MetricsSpec `json:"metrics,omitempty"`
 }
 
@@ -145,17 +169,21 @@ type PodDisruptionBudgetSpec struct {
 	// Enabled renders a PodDisruptionBudget per component (per broker group)
 	// allowing one pod down at a time. Default: true.
 	// +optional
+	// +kubebuilder:default=true
 	Enabled *bool `json:"enabled,omitempty"`
 }
 
 // JVMSpec sizes the Java heap.
 type JVMSpec struct {
-	// Heap is the Java heap size (-Xms and -Xmx), e.g. 1Gi.
+	// Heap is the Java heap size (-Xms and -Xmx), e.g. 1Gi; it must stay
+	// below the container's memory limit.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).isGreaterThan(quantity('0'))",message="must be a positive quantity such as 1Gi"
 	Heap *resource.Quantity `json:"heap,omitempty"`
 
 	// DirectMemory is -XX:MaxDirectMemorySize (brokers only), e.g. 2Gi.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).isGreaterThan(quantity('0'))",message="must be a positive quantity such as 1Gi"
 	DirectMemory *resource.Quantity `json:"directMemory,omitempty"`
 }
 
@@ -163,6 +191,7 @@ type JVMSpec struct {
 type StorageSpec struct {
 	// Size of each pod's volume, e.g. 50Gi.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).isGreaterThan(quantity('0'))",message="must be a positive quantity such as 20Gi"
 	Size *resource.Quantity `json:"size,omitempty"`
 
 	// StorageClassName of the volume claims; empty uses the cluster default.
@@ -174,6 +203,7 @@ type StorageSpec struct {
 type NameServerSpec struct {
 	// Replicas of the NameServer StatefulSet. Default: 2.
 	// +optional
+	// +kubebuilder:default=2
 	// +kubebuilder:validation:Minimum=1
 	Replicas *int32 `json:"replicas,omitempty"`
 
@@ -183,12 +213,15 @@ type NameServerSpec struct {
 	// +optional
 	HostNetwork bool `json:"hostNetwork,omitempty"`
 
-	// JVM heap of the NameServer.
+	// JVM heap of the NameServer. Default: {heap: 512Mi}.
 	// +optional
+	// +kubebuilder:default={heap:"512Mi"}
 	JVM JVMSpec `json:"jvm,omitempty"`
 
-	// Resources of the NameServer container.
+	// Resources of the NameServer container. Default, when none is set:
+	// requests cpu 250m and memory 1Gi, limits memory 1Gi.
 	// +optional
+	// +kubebuilder:default={requests:{cpu:"250m",memory:"1Gi"},limits:{memory:"1Gi"}}
 	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
 
 	// Placement overrides spec.placement for NameServer pods.
@@ -209,24 +242,31 @@ const (
 type ControllerSpec struct {
 	// Replicas of the Controller quorum; must be odd. Default: 3.
 	// +optional
+	// +kubebuilder:default=3
 	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:XValidation:rule="self % 2 == 1",message="spec.controller.replicas must be odd (1, 3, 5, ...): a quorum of an even size tolerates no more failures than one member fewer"
 	Replicas *int32 `json:"replicas,omitempty"`
 
 	// Type of the consensus: DLedger (default) or jRaft.
 	// +optional
+	// +kubebuilder:default=DLedger
 	// +kubebuilder:validation:Enum=DLedger;jRaft
 	Type ControllerType `json:"type,omitempty"`
 
 	// Storage of each Controller pod. Default size: 1Gi.
 	// +optional
+	// +kubebuilder:default={size:"1Gi"}
 	Storage StorageSpec `json:"storage,omitempty"`
 
-	// JVM heap of the Controller.
+	// JVM heap of the Controller. Default: {heap: 512Mi}.
 	// +optional
+	// +kubebuilder:default={heap:"512Mi"}
 	JVM JVMSpec `json:"jvm,omitempty"`
 
-	// Resources of the Controller container.
+	// Resources of the Controller container. Default, when none is set:
+	// requests cpu 250m and memory 1Gi, limits memory 1Gi.
 	// +optional
+	// +kubebuilder:default={requests:{cpu:"250m",memory:"1Gi"},limits:{memory:"1Gi"}}
 	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
 
 	// Placement overrides spec.placement for Controller pods.
@@ -264,33 +304,44 @@ const (
 )
 
 // BrokerSpec is the set of broker groups.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.metadataSourceGroup) || !has(self.groups) || self.metadataSourceGroup < self.groups",fieldPath=".metadataSourceGroup",message="spec.broker.metadataSourceGroup must name an existing group: less than spec.broker.groups"
 type BrokerSpec struct {
 	// Mode: MasterSlave (default; ordinal 0 is the master) or Controller
 	// (masters elected by spec.controller).
 	// +optional
+	// +kubebuilder:default=MasterSlave
 	// +kubebuilder:validation:Enum=MasterSlave;Controller
 	Mode BrokerMode `json:"mode,omitempty"`
 
 	// Groups is the number of broker groups, numbered from 0 and named
-	// <cluster>-broker-<g>. Default: 1.
+	// <cluster>-broker-<g>; at most 100. Default: 1.
 	// +optional
+	// +kubebuilder:default=1
 	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
 	Groups *int32 `json:"groups,omitempty"`
 
 	// ReplicasPerGroup is the number of pods per group, master included.
 	// Default: 1.
 	// +optional
+	// +kubebuilder:default=1
 	// +kubebuilder:validation:Minimum=1
 	ReplicasPerGroup *int32 `json:"replicasPerGroup,omitempty"`
 
 	// Storage of each broker pod. Default size: 20Gi.
 	// +optional
+	// +kubebuilder:default={size:"20Gi"}
 	Storage StorageSpec `json:"storage,omitempty"`
 
-	// Config holds extra broker.conf entries. Keys that set identity, ports
-	// or cluster wiring are refused; the error names the field that sets
-	// them instead.
+	// Config holds extra broker.conf entries (string, number or boolean
+	// values). Keys that set identity, ports or cluster wiring are refused,
+	// whatever their case; the error names the field that sets them instead
+	// (see docs/api.md). The KRM function checks keys and values; the API
+	// server cannot, because CEL rules need a typed schema and a typed value
+	// could not hold both numbers and booleans.
 	// +optional
+	// +kubebuilder:validation:MaxProperties=256
 	Config map[string]ConfigValue `json:"config,omitempty"`
 
 	// FlushDiskType: ASYNC_FLUSH (default) or SYNC_FLUSH. May also be given
@@ -302,21 +353,27 @@ type BrokerSpec struct {
 	// ReplicationMode of MasterSlave masters: Async (ASYNC_MASTER, default)
 	// or Sync (SYNC_MASTER).
 	// +optional
+	// +kubebuilder:default=Async
 	// +kubebuilder:validation:Enum=Async;Sync
 	ReplicationMode ReplicationMode `json:"replicationMode,omitempty"`
 
 	// MetadataSourceGroup is the group whose topics and consumer groups are
 	// copied onto groups added later. Default: 0.
 	// +optional
+	// +kubebuilder:default=0
 	// +kubebuilder:validation:Minimum=0
 	MetadataSourceGroup *int32 `json:"metadataSourceGroup,omitempty"`
 
-	// JVM heap and direct memory of the broker.
+	// JVM heap and direct memory of the broker. Default: {heap: 1Gi,
+	// directMemory: 1Gi}.
 	// +optional
+	// +kubebuilder:default={heap:"1Gi",directMemory:"1Gi"}
 	JVM JVMSpec `json:"jvm,omitempty"`
 
-	// Resources of the broker container.
+	// Resources of the broker container. Default, when none is set:
+	// requests cpu 500m and memory 4Gi, limits memory 4Gi.
 	// +optional
+	// +kubebuilder:default={requests:{cpu:"500m",memory:"4Gi"},limits:{memory:"4Gi"}}
 	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
 
 	// Placement overrides spec.placement for broker pods.
@@ -332,21 +389,26 @@ type ProxySpec struct {
 
 	// Replicas of the Proxy Deployment. Default: 2.
 	// +optional
+	// +kubebuilder:default=2
 	// +kubebuilder:validation:Minimum=1
 	Replicas *int32 `json:"replicas,omitempty"`
 
 	// ServiceType of the Proxy Service: ClusterIP (default), NodePort or
 	// LoadBalancer for access from outside the cluster.
 	// +optional
+	// +kubebuilder:default=ClusterIP
 	// +kubebuilder:validation:Enum=ClusterIP;NodePort;LoadBalancer
 	ServiceType corev1.ServiceType `json:"serviceType,omitempty"`
 
-	// JVM heap of the Proxy.
+	// JVM heap of the Proxy. Default: {heap: 512Mi}.
 	// +optional
+	// +kubebuilder:default={heap:"512Mi"}
 	JVM JVMSpec `json:"jvm,omitempty"`
 
-	// Resources of the Proxy container.
+	// Resources of the Proxy container. Default, when none is set:
+	// requests cpu 250m and memory 1Gi, limits memory 1Gi.
 	// +optional
+	// +kubebuilder:default={requests:{cpu:"250m",memory:"1Gi"},limits:{memory:"1Gi"}}
 	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
 
 	// Placement overrides spec.placement for Proxy pods.
@@ -360,17 +422,23 @@ type DashboardSpec struct {
 	// +optional
 	Enabled bool `json:"enabled,omitempty"`
 
-	// Image of the dashboard, with tag. Default: DefaultDashboardImage.
+	// Image of the dashboard, with tag. Default:
+	// apacherocketmq/rocketmq-dashboard:2.1.0.
 	// +optional
+	// +kubebuilder:default="apacherocketmq/rocketmq-dashboard:2.1.0"
+	// +kubebuilder:validation:MinLength=1
 	Image string `json:"image,omitempty"`
 
 	// Replicas of the dashboard Deployment. Default: 1.
 	// +optional
+	// +kubebuilder:default=1
 	// +kubebuilder:validation:Minimum=1
 	Replicas *int32 `json:"replicas,omitempty"`
 
-	// Resources of the dashboard container.
+	// Resources of the dashboard container. Default, when none is set:
+	// requests cpu 100m and memory 512Mi, limits memory 1Gi.
 	// +optional
+	// +kubebuilder:default={requests:{cpu:"100m",memory:"512Mi"},limits:{memory:"1Gi"}}
 	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
 
 	// Placement overrides spec.placement for dashboard pods.
@@ -379,6 +447,8 @@ type DashboardSpec struct {
 }
 
 // ACLSpec turns on ACL 2.0.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.enabled) || !self.enabled || (has(self.adminSecretRef) && self.adminSecretRef.name != ”)",fieldPath=".adminSecretRef",message="spec.acl.enabled needs spec.acl.adminSecretRef.name: the Secret holding the admin username and password"
 type ACLSpec struct {
 	// Enabled turns on authentication and authorization on brokers and
 	// Proxy. Requires adminSecretRef. Default: false.
@@ -395,14 +465,18 @@ type ACLSpec struct {
 // cluster's namespace.
 type SecretCredentialsRef struct {
 	// Name of the Secret.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	Name string `json:"name"`
 
 	// UsernameKey is the Secret key of the username. Default: username.
 	// +optional
+	// +kubebuilder:default=username
 	UsernameKey string `json:"usernameKey,omitempty"`
 
 	// PasswordKey is the Secret key of the password. Default: password.
 	// +optional
+	// +kubebuilder:default=password
 	PasswordKey string `json:"passwordKey,omitempty"`
 }
 
@@ -416,9 +490,12 @@ type MetricsSpec struct {
 	// ServiceMonitor renders a prometheus-operator ServiceMonitor when
 	// metrics are enabled. Default: true.
 	// +optional
+	// +kubebuilder:default=true
 	ServiceMonitor *bool `json:"serviceMonitor,omitempty"`
 
-	// Interval of the scrape. Default: 30s.
+	// Interval of the scrape, a Prometheus duration. Default: 30s.
 	// +optional
+	// +kubebuilder:default="30s"
+	// +kubebuilder:validation:Pattern=`^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$`
 	Interval string `json:"interval,omitempty"`
 }
