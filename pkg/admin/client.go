@@ -115,7 +115,7 @@ func (c *Client) invoke(ctx context.Context, addr string, code int, ext map[stri
 // when applied twice.
 func (c *Client) send(ctx context.Context, addr string, code int, ext map[string]string, body []byte) (*remoting.Command, error) {
 	for attempt := 0; ; attempt++ {
-		cn, _, err := c.conn(ctx, addr)
+		cn, err := c.conn(ctx, addr)
 		if err != nil {
 			return nil, fmt.Errorf("request code %d to %s: %w", code, addr, err)
 		}
@@ -157,16 +157,16 @@ func (c *Client) request(code int, ext map[string]string, body []byte) *remoting
 }
 
 // conn returns the connection for addr, dialling when there is none or the
-// one there broke. reused reports whether it existed before this call.
-func (c *Client) conn(ctx context.Context, addr string) (*conn, bool, error) {
+// one there broke.
+func (c *Client) conn(ctx context.Context, addr string) (*conn, error) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return nil, false, ErrClosed
+		return nil, ErrClosed
 	}
 	if cn := c.conns[addr]; cn != nil && !cn.broken() {
 		c.mu.Unlock()
-		return cn, true, nil
+		return cn, nil
 	}
 	c.mu.Unlock()
 
@@ -175,21 +175,21 @@ func (c *Client) conn(ctx context.Context, addr string) (*conn, bool, error) {
 	var d net.Dialer
 	nc, err := d.DialContext(dctx, "tcp", addr)
 	if err != nil {
-		return nil, false, fmt.Errorf("dialling %s: %w", addr, err)
+		return nil, fmt.Errorf("dialling %s: %w", addr, err)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		_ = nc.Close()
-		return nil, false, ErrClosed
+		return nil, ErrClosed
 	}
 	if cn := c.conns[addr]; cn != nil && !cn.broken() {
 		_ = nc.Close() // another call won the race
-		return cn, true, nil
+		return cn, nil
 	}
 	cn := newConn(nc, c.opts.MaxFrameLength, c.opts.RequestTimeout, func(b *conn) { c.drop(addr, b) }, &c.wg)
 	c.conns[addr] = cn
-	return cn, false, nil
+	return cn, nil
 }
 
 func (c *Client) drop(addr string, cn *conn) {

@@ -3,6 +3,7 @@ package rmqtest
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/internal/remoting"
@@ -47,8 +48,7 @@ func (h *header) boolean(name string, notNull bool) bool {
 	if !ok && notNull && h.err == nil {
 		h.err = fmt.Errorf("the custom field <%s> is null", name)
 	}
-	b, _ := strconv.ParseBool(v)
-	return b && (v == "true" || v == "TRUE" || v == "True")
+	return strings.EqualFold(v, "true")
 }
 
 // failed returns the SYSTEM_ERROR response for a header that did not decode.

@@ -2,6 +2,7 @@ package remoting
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -30,8 +31,15 @@ func Normalize(data []byte) ([]byte, error) {
 	return out, nil
 }
 
-// Unmarshal normalises fastjson data and decodes it into v.
+// Unmarshal decodes fastjson data into v. Standard JSON is decoded as is;
+// only input that encoding/json rejects as malformed (it validates the
+// whole input before touching v) is normalised first.
 func Unmarshal(data []byte, v any) error {
+	err := json.Unmarshal(data, v)
+	var syntax *json.SyntaxError
+	if !errors.As(err, &syntax) {
+		return err
+	}
 	norm, err := Normalize(data)
 	if err != nil {
 		return err
