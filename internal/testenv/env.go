@@ -52,8 +52,9 @@ type Env struct {
 type Option func(*settings)
 
 type settings struct {
-	serviceMonitor bool
-	crdDirs        []string
+	serviceMonitor    bool
+	withoutProjectCRD bool
+	crdDirs           []string
 }
 
 // WithServiceMonitorCRD installs a monitoring.coreos.com/v1 ServiceMonitor
@@ -67,6 +68,12 @@ func WithServiceMonitorCRD() Option {
 // module root, or absolute) besides CRDDir.
 func WithCRDDirs(dirs ...string) Option {
 	return func(s *settings) { s.crdDirs = append(s.crdDirs, dirs...) }
+}
+
+// WithoutProjectCRDs skips the CRDs of CRDDir, for tests of core objects
+// that must not depend on the project's CRDs being installable.
+func WithoutProjectCRDs() Option {
+	return func(s *settings) { s.withoutProjectCRD = true }
 }
 
 // Start starts an Env for one test and stops it when the test ends. It
@@ -145,7 +152,10 @@ func newEnv(s settings) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	dirs := []string{filepath.Join(root, CRDDir)}
+	var dirs []string
+	if !s.withoutProjectCRD {
+		dirs = append(dirs, filepath.Join(root, CRDDir))
+	}
 	for _, d := range s.crdDirs {
 		if !filepath.IsAbs(d) {
 			d = filepath.Join(root, d)
