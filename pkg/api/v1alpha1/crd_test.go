@@ -145,6 +145,7 @@ func TestCRDRulesMatchGo(t *testing.T) {
 		"default: " + DefaultVersion,
 		"default: " + DefaultDashboardImage,
 		"pattern: " + versionPattern.String(),
+		"maxProperties: " + strconv.Itoa(MaxBrokerConfigEntries),
 	} {
 		assert.True(t, strings.Contains(crd, want), "the CRD lacks %q: keep the markers in step with the Go constants", want)
 	}

@@ -13,6 +13,10 @@ import (
 // mirrors; it is the one wiring-free key Default and Validate look into.
 const ConfigKeyFlushDiskType = "flushDiskType"
 
+// MaxBrokerConfigEntries bounds spec.broker.config, as the CRD's
+// maxProperties does; RocketMQ has about 250 broker settings in all.
+const MaxBrokerConfigEntries = 256
+
 // ownedConfigKey is a broker.conf key, or key prefix, that the renderer
 // writes itself; a user value would break identity, ports or wiring.
 type ownedConfigKey struct {
@@ -83,6 +87,9 @@ var configKeyPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)
 // so that the error list is stable.
 func validateBrokerConfig(b *BrokerSpec, path *field.Path) field.ErrorList {
 	var errs field.ErrorList
+	if len(b.Config) > MaxBrokerConfigEntries {
+		errs = append(errs, field.TooMany(path, len(b.Config), MaxBrokerConfigEntries))
+	}
 	keys := make([]string, 0, len(b.Config))
 	for k := range b.Config {
 		keys = append(keys, k)

@@ -448,7 +448,7 @@ type DashboardSpec struct {
 
 // ACLSpec turns on ACL 2.0.
 //
-// +kubebuilder:validation:XValidation:rule="!has(self.enabled) || !self.enabled || (has(self.adminSecretRef) && self.adminSecretRef.name != ”)",fieldPath=".adminSecretRef",message="spec.acl.enabled needs spec.acl.adminSecretRef.name: the Secret holding the admin username and password"
+// +kubebuilder:validation:XValidation:rule="!has(self.enabled) || !self.enabled || (has(self.adminSecretRef) && self.adminSecretRef.name.size() > 0)",fieldPath=".adminSecretRef",message="spec.acl.enabled needs spec.acl.adminSecretRef.name: the Secret holding the admin username and password"
 type ACLSpec struct {
 	// Enabled turns on authentication and authorization on brokers and
 	// Proxy. Requires adminSecretRef. Default: false.

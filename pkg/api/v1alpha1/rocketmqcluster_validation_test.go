@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,6 +159,12 @@ func TestValidateRules(t *testing.T) {
 		{"config value newline", func(c *RocketMQCluster) {
 			c.Spec.Broker.Config = map[string]ConfigValue{"brokerPermission": "6\nbrokerId=0"}
 		}, []wantErr{{"spec.broker.config[brokerPermission]", "must be one line"}}},
+		{"too many config entries", func(c *RocketMQCluster) {
+			c.Spec.Broker.Config = map[string]ConfigValue{}
+			for i := range MaxBrokerConfigEntries + 1 {
+				c.Spec.Broker.Config[fmt.Sprintf("plugin.setting%d", i)] = "1"
+			}
+		}, []wantErr{{"spec.broker.config", "must have at most 256 items"}}},
 		{"several owned keys, sorted", func(c *RocketMQCluster) {
 			c.Spec.Broker.Config = map[string]ConfigValue{"namesrvAddr": "x:9876", "BrokerName": "b"}
 		}, []wantErr{
