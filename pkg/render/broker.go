@@ -54,11 +54,13 @@ func brokerObjects(c *v1alpha1.RocketMQCluster) ([]runtime.Object, error) {
 }
 
 func brokerConfigMap(c *v1alpha1.RocketMQCluster, g int32) *corev1.ConfigMap {
-	return &corev1.ConfigMap{
+	cm := &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: objectMeta(c, c.BrokerGroupName(g), v1alpha1.ComponentBroker, g, waveBrokers),
 		Data:       map[string]string{brokerConfFile: properties(brokerConfig(c, g))},
 	}
+	protectData(&cm.ObjectMeta)
+	return cm
 }
 
 // brokerConfig is group g's broker.conf template: the user's extra entries,
@@ -173,7 +175,7 @@ const brokerCredentialsSnippet = `{
 `
 
 func brokerService(c *v1alpha1.RocketMQCluster, g int32) *corev1.Service {
-	return &corev1.Service{
+	svc := &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: objectMeta(c, c.BrokerGroupName(g), v1alpha1.ComponentBroker, g, waveBrokers),
 		Spec: corev1.ServiceSpec{
@@ -185,6 +187,8 @@ func brokerService(c *v1alpha1.RocketMQCluster, g int32) *corev1.Service {
 			Ports:                    brokerServicePorts(),
 		},
 	}
+	protectData(&svc.ObjectMeta)
+	return svc
 }
 
 func brokerServicePorts() []corev1.ServicePort {

@@ -103,11 +103,13 @@ func controllerStartScript(c *v1alpha1.RocketMQCluster) string {
 }
 
 func controllerConfigMap(c *v1alpha1.RocketMQCluster) *corev1.ConfigMap {
-	return &corev1.ConfigMap{
+	cm := &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: objectMeta(c, c.ControllerName(), v1alpha1.ComponentController, -1, waveCoordination),
 		Data:       map[string]string{controllerConfFile: properties(controllerConfig(c))},
 	}
+	protectData(&cm.ObjectMeta)
+	return cm
 }
 
 // controllerService publishes not-ready pods: peers must find each other
@@ -117,7 +119,7 @@ func controllerService(c *v1alpha1.RocketMQCluster) *corev1.Service {
 	if isJRaft(c) {
 		ports = append(ports, tcpServicePort(portNameRaft, portControllerRaft))
 	}
-	return &corev1.Service{
+	svc := &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: objectMeta(c, c.ControllerName(), v1alpha1.ComponentController, -1, waveCoordination),
 		Spec: corev1.ServiceSpec{
@@ -127,6 +129,8 @@ func controllerService(c *v1alpha1.RocketMQCluster) *corev1.Service {
 			Ports:                    ports,
 		},
 	}
+	protectData(&svc.ObjectMeta)
+	return svc
 }
 
 func controllerStatefulSet(c *v1alpha1.RocketMQCluster, hash string) (*appsv1.StatefulSet, error) {

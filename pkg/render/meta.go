@@ -47,7 +47,10 @@ func objectMeta(c *v1alpha1.RocketMQCluster, name, component string, group int32
 }
 
 // protectData adds the annotations that keep GitOps engines from pruning an
-// object that holds data.
+// object that holds data, or that the pods of a data-holding StatefulSet
+// need to run (their ConfigMap and governing Service): if a broker group
+// vanishes from Git by mistake, the group keeps running and restarting
+// until someone drains and deletes it on purpose.
 func protectData(m *metav1.ObjectMeta) {
 	if m.Annotations == nil {
 		m.Annotations = map[string]string{}

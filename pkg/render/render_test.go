@@ -201,6 +201,27 @@ func wantWave(o *unstructured.Unstructured) string {
 	}
 }
 
+// TestPruneProtection: exactly the objects a data-holding StatefulSet's
+// pods need (the StatefulSet, its ConfigMap, its governing Service) are
+// protected from pruning; stateless components are not.
+func TestPruneProtection(t *testing.T) {
+	c := everything(withController(fullCluster("o", "mq"), 3, v1alpha1.ControllerDLedger))
+	c.Spec.Broker.Groups = ptr.To[int32](2)
+	protected := map[string]bool{
+		"ConfigMap/o-broker-0": true, "Service/o-broker-0": true, "StatefulSet/o-broker-0": true,
+		"ConfigMap/o-broker-1": true, "Service/o-broker-1": true, "StatefulSet/o-broker-1": true,
+		"ConfigMap/o-controller": true, "Service/o-controller": true, "StatefulSet/o-controller": true,
+	}
+	for _, o := range mustRender(t, c) {
+		id := o.GetKind() + "/" + o.GetName()
+		a := o.GetAnnotations()
+		got := a[annotationArgoSyncOptions] == "Prune=false" && a[annotationFluxPrune] == "disabled"
+		if got != protected[id] {
+			t.Errorf("%s: prune protection %v, want %v", id, got, protected[id])
+		}
+	}
+}
+
 // TestOutputIsClean walks every object for nulls and empty strings, maps
 // and lists (emptyDir: {} is the one meaningful empty map).
 func TestOutputIsClean(t *testing.T) {
