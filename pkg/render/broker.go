@@ -218,12 +218,8 @@ func brokerStatefulSet(c *v1alpha1.RocketMQCluster, g int32, hash string) (*apps
 	if err != nil {
 		return nil, fmt.Errorf("broker group %d storage: %w", g, err)
 	}
-	vols, mounts := scratchVolumes()
-	vols = append(vols, emptyDir(volConf), configMapVolume(volTemplate, name))
-	mounts = append(mounts,
-		corev1.VolumeMount{Name: volConf, MountPath: confDir},
-		corev1.VolumeMount{Name: volTemplate, MountPath: templateDir, ReadOnly: true},
-		corev1.VolumeMount{Name: volStore, MountPath: storeDir})
+	vols, mounts := configuredVolumes(name)
+	mounts = append(mounts, storeMount())
 
 	env := append(rocketmqEnv(c, jvmOptions(b.JVM.Heap, b.JVM.DirectMemory)), aclEnv(c)...)
 	ctr := rocketmqContainer(c, v1alpha1.ComponentBroker, brokerStartScript(c, g), env, b.Resources)

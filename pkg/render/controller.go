@@ -142,12 +142,8 @@ func controllerStatefulSet(c *v1alpha1.RocketMQCluster, hash string) (*appsv1.St
 	if err != nil {
 		return nil, fmt.Errorf("controller storage: %w", err)
 	}
-	vols, mounts := scratchVolumes()
-	vols = append(vols, emptyDir(volConf), configMapVolume(volTemplate, c.ControllerName()))
-	mounts = append(mounts,
-		corev1.VolumeMount{Name: volConf, MountPath: confDir},
-		corev1.VolumeMount{Name: volTemplate, MountPath: templateDir, ReadOnly: true},
-		corev1.VolumeMount{Name: volStore, MountPath: storeDir})
+	vols, mounts := configuredVolumes(c.ControllerName())
+	mounts = append(mounts, storeMount())
 
 	ctr := rocketmqContainer(c, v1alpha1.ComponentController, controllerStartScript(c),
 		rocketmqEnv(c, jvmOptions(spec.JVM.Heap, nil)), spec.Resources)

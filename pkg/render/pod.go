@@ -207,6 +207,21 @@ func scratchVolumes() ([]corev1.Volume, []corev1.VolumeMount) {
 		[]corev1.VolumeMount{{Name: volLogs, MountPath: logsDir}, {Name: volTmp, MountPath: tmpDir}}
 }
 
+// configuredVolumes are the scratch volumes plus the component's ConfigMap
+// (read-only template) and the writable directory the start script copies
+// it into.
+func configuredVolumes(configMap string) ([]corev1.Volume, []corev1.VolumeMount) {
+	vols, mounts := scratchVolumes()
+	vols = append(vols, emptyDir(volConf), configMapVolume(volTemplate, configMap))
+	mounts = append(mounts,
+		corev1.VolumeMount{Name: volConf, MountPath: confDir},
+		corev1.VolumeMount{Name: volTemplate, MountPath: templateDir, ReadOnly: true})
+	return vols, mounts
+}
+
+// storeMount mounts the volume claim template's volume as the store.
+func storeMount() corev1.VolumeMount { return corev1.VolumeMount{Name: volStore, MountPath: storeDir} }
+
 // rocketmqContainer is the common part of the NameServer, Controller,
 // broker and Proxy containers.
 func rocketmqContainer(c *v1alpha1.RocketMQCluster, name string, script string, env []corev1.EnvVar, res corev1.ResourceRequirements) corev1.Container {

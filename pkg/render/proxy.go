@@ -119,12 +119,9 @@ func proxyService(c *v1alpha1.RocketMQCluster) *corev1.Service {
 
 func proxyDeployment(c *v1alpha1.RocketMQCluster, hash string) *appsv1.Deployment {
 	p := c.Spec.Proxy
-	vols, mounts := scratchVolumes()
-	vols = append(vols, emptyDir(volConf), configMapVolume(volTemplate, c.ProxyName()), emptyDir(volOffsets))
-	mounts = append(mounts,
-		corev1.VolumeMount{Name: volConf, MountPath: confDir},
-		corev1.VolumeMount{Name: volTemplate, MountPath: templateDir, ReadOnly: true},
-		corev1.VolumeMount{Name: volOffsets, MountPath: offsetsDir})
+	vols, mounts := configuredVolumes(c.ProxyName())
+	vols = append(vols, emptyDir(volOffsets))
+	mounts = append(mounts, corev1.VolumeMount{Name: volOffsets, MountPath: offsetsDir})
 
 	env := append(rocketmqEnv(c, jvmOptions(p.JVM.Heap, nil)), aclEnv(c)...)
 	ctr := rocketmqContainer(c, v1alpha1.ComponentProxy, proxyStartScript(c), env, p.Resources)
