@@ -58,162 +58,169 @@ func TestValidateDoesNotChangeCluster(t *testing.T) {
 	assert.Equal(t, validCluster(), c)
 }
 
+// validationCase is one rule of Validate: a change to a valid cluster and
+// the errors it must cause. crd marks the rules that the CRD enforces too.
+type validationCase struct {
+	name   string
+	mutate func(c *RocketMQCluster)
+	want   []wantErr
+	crd    bool
+}
+
+// validationCases is shared by TestValidateRules and the CRD rule test.
+var validationCases = []validationCase{
+	{"name required", func(c *RocketMQCluster) { c.Name = "" },
+		[]wantErr{{"metadata.name", "set metadata.name"}}, false},
+	{"name too long", func(c *RocketMQCluster) { c.Name = strings.Repeat("a", MaxClusterNameLength+1) },
+		[]wantErr{{"metadata.name", "may not be more than 41"}}, true},
+	{"name not a DNS-1035 label", func(c *RocketMQCluster) { c.Name = "1orders" },
+		[]wantErr{{"metadata.name", "starting with a letter"}}, true},
+	{"name with dots", func(c *RocketMQCluster) { c.Name = "orders.eu" },
+		[]wantErr{{"metadata.name", "DNS-1035"}}, true},
+	{"namespace invalid", func(c *RocketMQCluster) { c.Namespace = "MQ" },
+		[]wantErr{{"metadata.namespace", "RFC 1123 label"}}, false},
+	{"version not 5", func(c *RocketMQCluster) { c.Spec.Version = "4.9.7" },
+		[]wantErr{{"spec.version", "RocketMQ 5 release"}}, true},
+	{"version with suffix", func(c *RocketMQCluster) { c.Spec.Version = "5.3.3-alpine" },
+		[]wantErr{{"spec.version", "no suffix"}}, true},
+	{"image with tag", func(c *RocketMQCluster) { c.Spec.Image = "apache/rocketmq:5.3.3" },
+		[]wantErr{{"spec.image", "the tag is spec.version"}}, false},
+	{"image garbage", func(c *RocketMQCluster) { c.Spec.Image = "Apache RocketMQ" },
+		[]wantErr{{"spec.image", "must be an image repository"}}, false},
+	{"pull policy", func(c *RocketMQCluster) { c.Spec.ImagePullPolicy = "Sometimes" },
+		[]wantErr{{"spec.imagePullPolicy", `supported values: "Always", "IfNotPresent", "Never"`}}, true},
+	{"pull secret name", func(c *RocketMQCluster) {
+		c.Spec.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "Reg Cred"}}
+	}, []wantErr{{"spec.imagePullSecrets[0].name", "RFC 1123 subdomain"}}, false},
+	{"nameserver replicas", func(c *RocketMQCluster) { c.Spec.NameServer.Replicas = ptr.To[int32](0) },
+		[]wantErr{{"spec.nameServer.replicas", "must be at least 1"}}, true},
+	{"heap not positive", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("0") },
+		[]wantErr{{"spec.nameServer.jvm.heap", "must be a positive quantity"}}, true},
+	{"heap above memory limit", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("1Gi") },
+		[]wantErr{{"spec.nameServer.jvm.heap", "must stay below resources.limits.memory (1Gi)"}}, false},
+	{"broker heap plus direct memory above limit", func(c *RocketMQCluster) {
+		c.Spec.Broker.JVM = JVMSpec{Heap: qty("3Gi"), DirectMemory: qty("1Gi")}
+	}, []wantErr{{"spec.broker.jvm.heap", "plus jvm.directMemory (1Gi) must stay below resources.limits.memory (4Gi)"}}, false},
+	{"requests above limits", func(c *RocketMQCluster) {
+		c.Spec.Proxy.Resources = resources("1", "2Gi", "1Gi")
+		c.Spec.Proxy.JVM.Heap = qty("256Mi")
+	}, []wantErr{{"spec.proxy.resources.requests[memory]", "must not exceed resources.limits.memory (1Gi)"}}, false},
+	{"quantity out of range stops validation before arithmetic", func(c *RocketMQCluster) {
+		c.Spec.Broker.JVM.Heap = qty("1e900000000")
+		c.Spec.Broker.Groups = ptr.To[int32](0)
+	}, []wantErr{{"spec.broker.jvm.heap", "must be at most 8Ei"}}, false},
+	{"controller required in Controller mode", func(c *RocketMQCluster) { c.Spec.Broker.Mode = BrokerModeController },
+		[]wantErr{{"spec.controller", "set spec.controller"}}, true},
+	{"controller refused in MasterSlave mode", func(c *RocketMQCluster) { c.Spec.Controller = &ControllerSpec{} },
+		[]wantErr{{"spec.controller", "remove spec.controller or set the mode"}}, true},
+	{"controller replicas even", func(c *RocketMQCluster) {
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{Replicas: ptr.To[int32](4)}
+	}, []wantErr{{"spec.controller.replicas", "must be odd"}}, true},
+	{"controller replicas zero", func(c *RocketMQCluster) {
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{Replicas: ptr.To[int32](0)}
+	}, []wantErr{{"spec.controller.replicas", "must be at least 1"}}, true},
+	{"controller type", func(c *RocketMQCluster) {
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{Type: "Raft"}
+	}, []wantErr{{"spec.controller.type", `supported values: "DLedger", "jRaft"`}}, true},
+	{"controller storage size", func(c *RocketMQCluster) {
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{Storage: StorageSpec{Size: qty("-1Gi")}}
+	}, []wantErr{{"spec.controller.storage.size", "positive"}}, true},
+	{"broker mode", func(c *RocketMQCluster) { c.Spec.Broker.Mode = "Primary" },
+		[]wantErr{{"spec.broker.mode", `supported values: "MasterSlave", "Controller"`}}, true},
+	{"groups zero", func(c *RocketMQCluster) { c.Spec.Broker.Groups = ptr.To[int32](0) },
+		[]wantErr{{"spec.broker.groups", "between 1 and 100"}}, true},
+	{"groups above max", func(c *RocketMQCluster) { c.Spec.Broker.Groups = ptr.To[int32](101) },
+		[]wantErr{{"spec.broker.groups", "between 1 and 100"}}, true},
+	{"replicasPerGroup", func(c *RocketMQCluster) { c.Spec.Broker.ReplicasPerGroup = ptr.To[int32](0) },
+		[]wantErr{{"spec.broker.replicasPerGroup", "at least 1"}}, true},
+	{"broker storage", func(c *RocketMQCluster) { c.Spec.Broker.Storage.Size = qty("0") },
+		[]wantErr{{"spec.broker.storage.size", "positive"}}, true},
+	{"storage class name", func(c *RocketMQCluster) { c.Spec.Broker.Storage.StorageClassName = ptr.To("Fast SSD") },
+		[]wantErr{{"spec.broker.storage.storageClassName", "RFC 1123 subdomain"}}, false},
+	{"direct memory", func(c *RocketMQCluster) { c.Spec.Broker.JVM.DirectMemory = qty("-1") },
+		[]wantErr{{"spec.broker.jvm.directMemory", "positive"}}, true},
+	{"metadataSourceGroup out of range", func(c *RocketMQCluster) {
+		c.Spec.Broker.Groups = ptr.To[int32](2)
+		c.Spec.Broker.MetadataSourceGroup = ptr.To[int32](2)
+	}, []wantErr{{"spec.broker.metadataSourceGroup", "0 to 1 (spec.broker.groups is 2)"}}, true},
+	{"flushDiskType enum", func(c *RocketMQCluster) { c.Spec.Broker.FlushDiskType = "SYNC" },
+		[]wantErr{{"spec.broker.flushDiskType", `supported values: "ASYNC_FLUSH", "SYNC_FLUSH"`}}, true},
+	{"replicationMode enum", func(c *RocketMQCluster) { c.Spec.Broker.ReplicationMode = "Semi" },
+		[]wantErr{{"spec.broker.replicationMode", `supported values: "Async", "Sync"`}}, true},
+	{"config flushDiskType value", func(c *RocketMQCluster) {
+		c.Spec.Broker.Config = map[string]ConfigValue{"flushDiskType": "SYNC"}
+	}, []wantErr{{"spec.broker.config[flushDiskType]", `supported values: "ASYNC_FLUSH", "SYNC_FLUSH"`}}, false},
+	{"config flushDiskType disagrees", func(c *RocketMQCluster) {
+		c.Spec.Broker.FlushDiskType = FlushAsync
+		c.Spec.Broker.Config = map[string]ConfigValue{"flushDiskType": "SYNC_FLUSH"}
+	}, []wantErr{{"spec.broker.config[flushDiskType]", "disagrees with spec.broker.flushDiskType (ASYNC_FLUSH)"}}, false},
+	{"config key syntax", func(c *RocketMQCluster) {
+		c.Spec.Broker.Config = map[string]ConfigValue{"a=b": "x"}
+	}, []wantErr{{"spec.broker.config[a=b]", "must be a broker.conf property name"}}, false},
+	{"config value newline", func(c *RocketMQCluster) {
+		c.Spec.Broker.Config = map[string]ConfigValue{"brokerPermission": "6\nbrokerId=0"}
+	}, []wantErr{{"spec.broker.config[brokerPermission]", "must be one line"}}, false},
+	{"too many config entries", func(c *RocketMQCluster) {
+		c.Spec.Broker.Config = map[string]ConfigValue{}
+		for i := range MaxBrokerConfigEntries + 1 {
+			c.Spec.Broker.Config[fmt.Sprintf("plugin.setting%d", i)] = "1"
+		}
+	}, []wantErr{{"spec.broker.config", "must have at most 256 items"}}, true},
+	{"several owned keys, sorted", func(c *RocketMQCluster) {
+		c.Spec.Broker.Config = map[string]ConfigValue{"namesrvAddr": "x:9876", "BrokerName": "b"}
+	}, []wantErr{
+		{"spec.broker.config[BrokerName]", "from metadata.name and the group number"},
+		{"spec.broker.config[namesrvAddr]", "from spec.nameServer"},
+	}, false},
+	{"proxy replicas", func(c *RocketMQCluster) { c.Spec.Proxy.Replicas = ptr.To[int32](0) },
+		[]wantErr{{"spec.proxy.replicas", "at least 1"}}, true},
+	{"proxy service type", func(c *RocketMQCluster) { c.Spec.Proxy.ServiceType = corev1.ServiceTypeExternalName },
+		[]wantErr{{"spec.proxy.serviceType", `supported values: "ClusterIP", "NodePort", "LoadBalancer"`}}, true},
+	{"dashboard image", func(c *RocketMQCluster) {
+		c.Spec.Dashboard.Enabled = true
+		c.Spec.Dashboard.Image = "rocketmq dashboard"
+	}, []wantErr{{"spec.dashboard.image", "must be an image reference"}}, false},
+	{"dashboard replicas", func(c *RocketMQCluster) { c.Spec.Dashboard.Replicas = ptr.To[int32](-1) },
+		[]wantErr{{"spec.dashboard.replicas", "at least 1"}}, true},
+	{"acl needs secret", func(c *RocketMQCluster) { c.Spec.ACL.Enabled = true },
+		[]wantErr{{"spec.acl.adminSecretRef.name", "set spec.acl.adminSecretRef.name"}}, true},
+	{"acl secret name empty", func(c *RocketMQCluster) {
+		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{}}
+	}, []wantErr{{"spec.acl.adminSecretRef.name", "set the name of the Secret"}}, true},
+	{"acl secret name invalid", func(c *RocketMQCluster) {
+		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "Admin"}}
+	}, []wantErr{{"spec.acl.adminSecretRef.name", "RFC 1123 subdomain"}}, true},
+	{"acl secret key invalid", func(c *RocketMQCluster) {
+		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin", PasswordKey: "pass word"}}
+	}, []wantErr{{"spec.acl.adminSecretRef.passwordKey", "valid config key"}}, false},
+	{"metrics interval", func(c *RocketMQCluster) { c.Spec.Metrics.Interval = "30 seconds" },
+		[]wantErr{{"spec.metrics.interval", "Prometheus duration"}}, true},
+	{"anti-affinity enum", func(c *RocketMQCluster) { c.Spec.Placement = &Placement{AntiAffinity: "Strict"} },
+		[]wantErr{{"spec.placement.antiAffinity", `supported values: "Soft", "Hard", "None"`}}, true},
+	{"component placement checked", func(c *RocketMQCluster) {
+		c.Spec.Broker.Placement = &Placement{TopologyKey: "not a key", PriorityClassName: "High"}
+	}, []wantErr{
+		{"spec.broker.placement.topologyKey", "name part must consist of"},
+		{"spec.broker.placement.priorityClassName", "RFC 1123 subdomain"},
+	}, false},
+	{"node selector", func(c *RocketMQCluster) {
+		c.Spec.Placement = &Placement{NodeSelector: map[string]string{"pool": "mq pool"}}
+	}, []wantErr{{"spec.placement.nodeSelector[pool]", "valid label"}}, false},
+	{"topology spread", func(c *RocketMQCluster) {
+		c.Spec.Placement = &Placement{TopologySpreadConstraints: []corev1.TopologySpreadConstraint{{WhenUnsatisfiable: "Maybe"}}}
+	}, []wantErr{
+		{"spec.placement.topologySpreadConstraints[0].maxSkew", "at least 1"},
+		{"spec.placement.topologySpreadConstraints[0].topologyKey", "set a node label key"},
+		{"spec.placement.topologySpreadConstraints[0].whenUnsatisfiable", "supported values"},
+	}, false},
+}
+
 func TestValidateRules(t *testing.T) {
-	tests := []struct {
-		name   string
-		mutate func(c *RocketMQCluster)
-		want   []wantErr
-	}{
-		{"name required", func(c *RocketMQCluster) { c.Name = "" },
-			[]wantErr{{"metadata.name", "set metadata.name"}}},
-		{"name too long", func(c *RocketMQCluster) { c.Name = strings.Repeat("a", MaxClusterNameLength+1) },
-			[]wantErr{{"metadata.name", "may not be more than 41"}}},
-		{"name not a DNS-1035 label", func(c *RocketMQCluster) { c.Name = "1orders" },
-			[]wantErr{{"metadata.name", "starting with a letter"}}},
-		{"name with dots", func(c *RocketMQCluster) { c.Name = "orders.eu" },
-			[]wantErr{{"metadata.name", "DNS-1035"}}},
-		{"namespace invalid", func(c *RocketMQCluster) { c.Namespace = "MQ" },
-			[]wantErr{{"metadata.namespace", "RFC 1123 label"}}},
-		{"version not 5", func(c *RocketMQCluster) { c.Spec.Version = "4.9.7" },
-			[]wantErr{{"spec.version", "RocketMQ 5 release"}}},
-		{"version with suffix", func(c *RocketMQCluster) { c.Spec.Version = "5.3.3-alpine" },
-			[]wantErr{{"spec.version", "no suffix"}}},
-		{"image with tag", func(c *RocketMQCluster) { c.Spec.Image = "apache/rocketmq:5.3.3" },
-			[]wantErr{{"spec.image", "the tag is spec.version"}}},
-		{"image garbage", func(c *RocketMQCluster) { c.Spec.Image = "Apache RocketMQ" },
-			[]wantErr{{"spec.image", "must be an image repository"}}},
-		{"pull policy", func(c *RocketMQCluster) { c.Spec.ImagePullPolicy = "Sometimes" },
-			[]wantErr{{"spec.imagePullPolicy", `supported values: "Always", "IfNotPresent", "Never"`}}},
-		{"pull secret name", func(c *RocketMQCluster) {
-			c.Spec.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "Reg Cred"}}
-		}, []wantErr{{"spec.imagePullSecrets[0].name", "RFC 1123 subdomain"}}},
-		{"nameserver replicas", func(c *RocketMQCluster) { c.Spec.NameServer.Replicas = ptr.To[int32](0) },
-			[]wantErr{{"spec.nameServer.replicas", "must be at least 1"}}},
-		{"heap not positive", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("0") },
-			[]wantErr{{"spec.nameServer.jvm.heap", "must be a positive quantity"}}},
-		{"heap above memory limit", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("1Gi") },
-			[]wantErr{{"spec.nameServer.jvm.heap", "must stay below resources.limits.memory (1Gi)"}}},
-		{"broker heap plus direct memory above limit", func(c *RocketMQCluster) {
-			c.Spec.Broker.JVM = JVMSpec{Heap: qty("3Gi"), DirectMemory: qty("1Gi")}
-		}, []wantErr{{"spec.broker.jvm.heap", "plus jvm.directMemory (1Gi) must stay below resources.limits.memory (4Gi)"}}},
-		{"requests above limits", func(c *RocketMQCluster) {
-			c.Spec.Proxy.Resources = resources("1", "2Gi", "1Gi")
-			c.Spec.Proxy.JVM.Heap = qty("256Mi")
-		}, []wantErr{{"spec.proxy.resources.requests[memory]", "must not exceed resources.limits.memory (1Gi)"}}},
-		{"quantity out of range stops validation before arithmetic", func(c *RocketMQCluster) {
-			c.Spec.Broker.JVM.Heap = qty("1e900000000")
-			c.Spec.Broker.Groups = ptr.To[int32](0)
-		}, []wantErr{{"spec.broker.jvm.heap", "must be at most 8Ei"}}},
-		{"controller required in Controller mode", func(c *RocketMQCluster) { c.Spec.Broker.Mode = BrokerModeController },
-			[]wantErr{{"spec.controller", "set spec.controller"}}},
-		{"controller refused in MasterSlave mode", func(c *RocketMQCluster) { c.Spec.Controller = &ControllerSpec{} },
-			[]wantErr{{"spec.controller", "remove spec.controller or set the mode"}}},
-		{"controller replicas even", func(c *RocketMQCluster) {
-			c.Spec.Broker.Mode = BrokerModeController
-			c.Spec.Controller = &ControllerSpec{Replicas: ptr.To[int32](4)}
-		}, []wantErr{{"spec.controller.replicas", "must be odd"}}},
-		{"controller replicas zero", func(c *RocketMQCluster) {
-			c.Spec.Broker.Mode = BrokerModeController
-			c.Spec.Controller = &ControllerSpec{Replicas: ptr.To[int32](0)}
-		}, []wantErr{{"spec.controller.replicas", "must be at least 1"}}},
-		{"controller type", func(c *RocketMQCluster) {
-			c.Spec.Broker.Mode = BrokerModeController
-			c.Spec.Controller = &ControllerSpec{Type: "Raft"}
-		}, []wantErr{{"spec.controller.type", `supported values: "DLedger", "jRaft"`}}},
-		{"controller storage size", func(c *RocketMQCluster) {
-			c.Spec.Broker.Mode = BrokerModeController
-			c.Spec.Controller = &ControllerSpec{Storage: StorageSpec{Size: qty("-1Gi")}}
-		}, []wantErr{{"spec.controller.storage.size", "positive"}}},
-		{"broker mode", func(c *RocketMQCluster) { c.Spec.Broker.Mode = "Primary" },
-			[]wantErr{{"spec.broker.mode", `supported values: "MasterSlave", "Controller"`}}},
-		{"groups zero", func(c *RocketMQCluster) { c.Spec.Broker.Groups = ptr.To[int32](0) },
-			[]wantErr{{"spec.broker.groups", "between 1 and 100"}}},
-		{"groups above max", func(c *RocketMQCluster) { c.Spec.Broker.Groups = ptr.To[int32](101) },
-			[]wantErr{{"spec.broker.groups", "between 1 and 100"}}},
-		{"replicasPerGroup", func(c *RocketMQCluster) { c.Spec.Broker.ReplicasPerGroup = ptr.To[int32](0) },
-			[]wantErr{{"spec.broker.replicasPerGroup", "at least 1"}}},
-		{"broker storage", func(c *RocketMQCluster) { c.Spec.Broker.Storage.Size = qty("0") },
-			[]wantErr{{"spec.broker.storage.size", "positive"}}},
-		{"storage class name", func(c *RocketMQCluster) { c.Spec.Broker.Storage.StorageClassName = ptr.To("Fast SSD") },
-			[]wantErr{{"spec.broker.storage.storageClassName", "RFC 1123 subdomain"}}},
-		{"direct memory", func(c *RocketMQCluster) { c.Spec.Broker.JVM.DirectMemory = qty("-1") },
-			[]wantErr{{"spec.broker.jvm.directMemory", "positive"}}},
-		{"metadataSourceGroup out of range", func(c *RocketMQCluster) {
-			c.Spec.Broker.Groups = ptr.To[int32](2)
-			c.Spec.Broker.MetadataSourceGroup = ptr.To[int32](2)
-		}, []wantErr{{"spec.broker.metadataSourceGroup", "0 to 1 (spec.broker.groups is 2)"}}},
-		{"flushDiskType enum", func(c *RocketMQCluster) { c.Spec.Broker.FlushDiskType = "SYNC" },
-			[]wantErr{{"spec.broker.flushDiskType", `supported values: "ASYNC_FLUSH", "SYNC_FLUSH"`}}},
-		{"replicationMode enum", func(c *RocketMQCluster) { c.Spec.Broker.ReplicationMode = "Semi" },
-			[]wantErr{{"spec.broker.replicationMode", `supported values: "Async", "Sync"`}}},
-		{"config flushDiskType value", func(c *RocketMQCluster) {
-			c.Spec.Broker.Config = map[string]ConfigValue{"flushDiskType": "SYNC"}
-		}, []wantErr{{"spec.broker.config[flushDiskType]", `supported values: "ASYNC_FLUSH", "SYNC_FLUSH"`}}},
-		{"config flushDiskType disagrees", func(c *RocketMQCluster) {
-			c.Spec.Broker.FlushDiskType = FlushAsync
-			c.Spec.Broker.Config = map[string]ConfigValue{"flushDiskType": "SYNC_FLUSH"}
-		}, []wantErr{{"spec.broker.config[flushDiskType]", "disagrees with spec.broker.flushDiskType (ASYNC_FLUSH)"}}},
-		{"config key syntax", func(c *RocketMQCluster) {
-			c.Spec.Broker.Config = map[string]ConfigValue{"a=b": "x"}
-		}, []wantErr{{"spec.broker.config[a=b]", "must be a broker.conf property name"}}},
-		{"config value newline", func(c *RocketMQCluster) {
-			c.Spec.Broker.Config = map[string]ConfigValue{"brokerPermission": "6\nbrokerId=0"}
-		}, []wantErr{{"spec.broker.config[brokerPermission]", "must be one line"}}},
-		{"too many config entries", func(c *RocketMQCluster) {
-			c.Spec.Broker.Config = map[string]ConfigValue{}
-			for i := range MaxBrokerConfigEntries + 1 {
-				c.Spec.Broker.Config[fmt.Sprintf("plugin.setting%d", i)] = "1"
-			}
-		}, []wantErr{{"spec.broker.config", "must have at most 256 items"}}},
-		{"several owned keys, sorted", func(c *RocketMQCluster) {
-			c.Spec.Broker.Config = map[string]ConfigValue{"namesrvAddr": "x:9876", "BrokerName": "b"}
-		}, []wantErr{
-			{"spec.broker.config[BrokerName]", "from metadata.name and the group number"},
-			{"spec.broker.config[namesrvAddr]", "from spec.nameServer"},
-		}},
-		{"proxy replicas", func(c *RocketMQCluster) { c.Spec.Proxy.Replicas = ptr.To[int32](0) },
-			[]wantErr{{"spec.proxy.replicas", "at least 1"}}},
-		{"proxy service type", func(c *RocketMQCluster) { c.Spec.Proxy.ServiceType = corev1.ServiceTypeExternalName },
-			[]wantErr{{"spec.proxy.serviceType", `supported values: "ClusterIP", "NodePort", "LoadBalancer"`}}},
-		{"dashboard image", func(c *RocketMQCluster) {
-			c.Spec.Dashboard.Enabled = true
-			c.Spec.Dashboard.Image = "rocketmq dashboard"
-		}, []wantErr{{"spec.dashboard.image", "must be an image reference"}}},
-		{"dashboard replicas", func(c *RocketMQCluster) { c.Spec.Dashboard.Replicas = ptr.To[int32](-1) },
-			[]wantErr{{"spec.dashboard.replicas", "at least 1"}}},
-		{"acl needs secret", func(c *RocketMQCluster) { c.Spec.ACL.Enabled = true },
-			[]wantErr{{"spec.acl.adminSecretRef.name", "set spec.acl.adminSecretRef.name"}}},
-		{"acl secret name empty", func(c *RocketMQCluster) {
-			c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{}}
-		}, []wantErr{{"spec.acl.adminSecretRef.name", "set the name of the Secret"}}},
-		{"acl secret name invalid", func(c *RocketMQCluster) {
-			c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "Admin"}}
-		}, []wantErr{{"spec.acl.adminSecretRef.name", "RFC 1123 subdomain"}}},
-		{"acl secret key invalid", func(c *RocketMQCluster) {
-			c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin", PasswordKey: "pass word"}}
-		}, []wantErr{{"spec.acl.adminSecretRef.passwordKey", "valid config key"}}},
-		{"metrics interval", func(c *RocketMQCluster) { c.Spec.Metrics.Interval = "30 seconds" },
-			[]wantErr{{"spec.metrics.interval", "Prometheus duration"}}},
-		{"anti-affinity enum", func(c *RocketMQCluster) { c.Spec.Placement = &Placement{AntiAffinity: "Strict"} },
-			[]wantErr{{"spec.placement.antiAffinity", `supported values: "Soft", "Hard", "None"`}}},
-		{"component placement checked", func(c *RocketMQCluster) {
-			c.Spec.Broker.Placement = &Placement{TopologyKey: "not a key", PriorityClassName: "High"}
-		}, []wantErr{
-			{"spec.broker.placement.topologyKey", "name part must consist of"},
-			{"spec.broker.placement.priorityClassName", "RFC 1123 subdomain"},
-		}},
-		{"node selector", func(c *RocketMQCluster) {
-			c.Spec.Placement = &Placement{NodeSelector: map[string]string{"pool": "mq pool"}}
-		}, []wantErr{{"spec.placement.nodeSelector[pool]", "valid label"}}},
-		{"topology spread", func(c *RocketMQCluster) {
-			c.Spec.Placement = &Placement{TopologySpreadConstraints: []corev1.TopologySpreadConstraint{{WhenUnsatisfiable: "Maybe"}}}
-		}, []wantErr{
-			{"spec.placement.topologySpreadConstraints[0].maxSkew", "at least 1"},
-			{"spec.placement.topologySpreadConstraints[0].topologyKey", "set a node label key"},
-			{"spec.placement.topologySpreadConstraints[0].whenUnsatisfiable", "supported values"},
-		}},
-	}
-	for _, tt := range tests {
+	for _, tt := range validationCases {
 		t.Run(tt.name, func(t *testing.T) {
 			c := validCluster()
 			tt.mutate(c)

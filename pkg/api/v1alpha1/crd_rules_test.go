@@ -1,0 +1,102 @@
+package v1alpha1
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
+	"k8s.io/apimachinery/pkg/util/json"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	celconfig "k8s.io/apiserver/pkg/apis/cel"
+	"sigs.k8s.io/yaml"
+)
+
+// crdValidator runs the CRD's defaults, OpenAPI checks and CEL rules the
+// way the API server does on create, without an API server. The envtest
+// suite proves the same against a real one; this keeps each rule next to
+// its Go twin.
+type crdValidator struct {
+	structural *structuralschema.Structural
+	schema     validation.SchemaValidator
+	cel        *cel.Validator
+}
+
+func newCRDValidator(t *testing.T) *crdValidator {
+	t.Helper()
+	b, err := os.ReadFile(clusterCRD)
+	require.NoError(t, err)
+	var crd apiextensionsv1.CustomResourceDefinition
+	require.NoError(t, yaml.UnmarshalStrict(b, &crd))
+	var internal apiextensions.JSONSchemaProps
+	require.NoError(t, apiextensionsv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(
+		crd.Spec.Versions[0].Schema.OpenAPIV3Schema, &internal, nil))
+	s, err := structuralschema.NewStructural(&internal)
+	require.NoError(t, err)
+	sv, _, err := validation.NewSchemaValidator(&internal)
+	require.NoError(t, err)
+	return &crdValidator{structural: s, schema: sv, cel: cel.NewValidator(s, true, celconfig.PerCallLimit)}
+}
+
+func (v *crdValidator) validate(t *testing.T, c *RocketMQCluster) field.ErrorList {
+	t.Helper()
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	var obj map[string]any
+	require.NoError(t, json.Unmarshal(b, &obj)) // whole numbers become int64, as in the API server
+	delete(obj, "status")
+	defaulting.Default(obj, v.structural)
+	errs := validation.ValidateCustomResource(nil, obj, v.schema)
+	celErrs, _ := v.cel.Validate(context.Background(), nil, v.structural, obj, nil, celconfig.RuntimeCELCostBudget)
+	return append(errs, celErrs...)
+}
+
+// TestCRDRejectsWhatValidateRejects runs every rule that the CRD claims to
+// enforce against the CRD itself.
+func TestCRDRejectsWhatValidateRejects(t *testing.T) {
+	v := newCRDValidator(t)
+	for _, tt := range validationCases {
+		if !tt.crd {
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			c := validCluster()
+			tt.mutate(c)
+			errs := v.validate(t, c)
+			require.NotEmpty(t, errs, "the CRD accepts what Validate refuses")
+			want := strings.TrimPrefix(tt.want[0].path, "metadata.name")
+			found := false
+			for _, e := range errs {
+				// The CRD may point at the field or at its parent
+				// (adminSecretRef for adminSecretRef.name).
+				found = found || (want != "" && (strings.HasPrefix(e.Field, want) || strings.HasPrefix(want, e.Field+"."))) ||
+					(want == "" && strings.Contains(e.Error(), "metadata.name"))
+			}
+			assert.True(t, found, "no CRD error at %s: %v", tt.want[0].path, errs)
+		})
+	}
+}
+
+// TestCRDAcceptsValidClusters guards against rules that refuse good input,
+// including config values of every scalar type.
+func TestCRDAcceptsValidClusters(t *testing.T) {
+	v := newCRDValidator(t)
+	for _, name := range []string{"full.yaml", "minimal.yaml"} {
+		c, err := DecodeCluster(readTestdata(t, name))
+		require.NoError(t, err)
+		assert.Empty(t, v.validate(t, c), name)
+	}
+	c := validCluster()
+	c.Spec.Broker.Mode = BrokerModeController
+	c.Spec.Controller = &ControllerSpec{}
+	c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin"}}
+	assert.Empty(t, v.validate(t, c))
+}
