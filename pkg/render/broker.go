@@ -41,7 +41,7 @@ func brokerObjects(c *v1alpha1.RocketMQCluster) ([]runtime.Object, error) {
 	var objs []runtime.Object
 	for g := int32(0); g < groups; g++ {
 		cm := brokerConfigMap(c, g)
-		sts, err := brokerStatefulSet(c, g, configHash(cm.Data))
+		sts, err := brokerStatefulSet(c, g, ConfigHash(cm.Data))
 		if err != nil {
 			return nil, err
 		}

@@ -38,7 +38,7 @@ func isJRaft(c *v1alpha1.RocketMQCluster) bool {
 // Service, StatefulSet and PodDisruptionBudget (Controller mode only).
 func controllerObjects(c *v1alpha1.RocketMQCluster) ([]runtime.Object, error) {
 	cm := controllerConfigMap(c)
-	sts, err := controllerStatefulSet(c, configHash(cm.Data))
+	sts, err := controllerStatefulSet(c, ConfigHash(cm.Data))
 	if err != nil {
 		return nil, err
 	}

@@ -50,6 +50,8 @@ func dashboardEnv(c *v1alpha1.RocketMQCluster) []corev1.EnvVar {
 	env := []corev1.EnvVar{
 		{Name: "SERVER_PORT", Value: "8080"},
 		{Name: "ROCKETMQ_CONFIG_NAMESRVADDRS", Value: nameServerPodAddresses(c)},
+		// The single-value key of dashboard releases before 2.0.
+		{Name: "ROCKETMQ_CONFIG_NAMESRVADDR", Value: nameServerPodAddresses(c)},
 		{Name: "ROCKETMQ_CONFIG_ISVIPCHANNEL", Value: "false"},
 		{Name: "ROCKETMQ_CONFIG_DATAPATH", Value: tmpDir + "/rocketmq-console/data"},
 		{Name: "JAVA_TOOL_OPTIONS", Value: "-Duser.home=" + homeDir + " -XX:ErrorFile=" + logsDir + "/hs_err_pid%p.log"},

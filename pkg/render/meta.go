@@ -92,10 +92,12 @@ func nameServerPodAddresses(c *v1alpha1.RocketMQCluster) string {
 	return strings.Join(podAddresses(c, c.NameServerName(), nameServerReplicas(c), v1alpha1.PortNameServer), ";")
 }
 
-// configHash is a stable digest of ConfigMap data: keys sorted, each key
-// and value length-prefixed so that no two different maps collide by
-// concatenation.
-func configHash(data map[string]string) string {
+// ConfigHash is the value of AnnotationConfigHash for a ConfigMap's data:
+// the first 20 hex digits of a SHA-256 over the entries in key order, each
+// key and value length-prefixed so that no two different maps collide by
+// concatenation. The status controller can compare it with the live
+// ConfigMap to tell whether pods run the current config.
+func ConfigHash(data map[string]string) string {
 	keys := make([]string, 0, len(data))
 	for k := range data {
 		keys = append(keys, k)

@@ -34,7 +34,7 @@ func proxyObjects(c *v1alpha1.RocketMQCluster) ([]runtime.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	objs := []runtime.Object{cm, proxyService(c), proxyDeployment(c, configHash(cm.Data))}
+	objs := []runtime.Object{cm, proxyService(c), proxyDeployment(c, ConfigHash(cm.Data))}
 	if pdbEnabled(c) {
 		objs = append(objs, podDisruptionBudget(c, c.ProxyName(), v1alpha1.ComponentProxy, -1, waveAccess))
 	}

@@ -47,7 +47,7 @@ func TestProxyConfig(t *testing.T) {
 	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || len(svc.Spec.Ports) != 2 {
 		t.Errorf("Service %+v", svc.Spec)
 	}
-	if *dep.Spec.Replicas != 2 || dep.Spec.Template.Annotations[AnnotationConfigHash] != configHash(data) {
+	if *dep.Spec.Replicas != 2 || dep.Spec.Template.Annotations[AnnotationConfigHash] != ConfigHash(data) {
 		t.Errorf("Deployment replicas %d, config hash %q", *dep.Spec.Replicas, dep.Spec.Template.Annotations[AnnotationConfigHash])
 	}
 	if p := dep.Spec.Template.Spec.Containers[0].ReadinessProbe.TCPSocket.Port.StrVal; p != portNameGRPC {
@@ -116,7 +116,7 @@ func TestProxyFollowsNameServers(t *testing.T) {
 	a, _, _ := proxyParts(t, c)
 	c.Spec.NameServer.Replicas = ptr.To[int32](3)
 	b, _, _ := proxyParts(t, c)
-	if configHash(a) == configHash(b) || !strings.Contains(b[proxyConfFile], "orders-nameserver-2.") {
+	if ConfigHash(a) == ConfigHash(b) || !strings.Contains(b[proxyConfFile], "orders-nameserver-2.") {
 		t.Error("the Proxy config does not follow the NameServer replicas")
 	}
 }
