@@ -174,3 +174,20 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Java servers close connections idle for 120 s; the next call redials.
+func TestServerIdleClose(t *testing.T) {
+	e := newEnv(t)
+	e.a.SetIdleTimeout(50 * time.Millisecond)
+	ctx := ctxT(t)
+	for i := 0; i < 3; i++ {
+		if _, err := e.client.BrokerRuntimeInfo(ctx, e.a.Addr()); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+	// Usually 3; a resend happens if a call raced the close.
+	if n := e.a.CallCount(admin.CodeGetBrokerRuntimeInfo); n < 3 {
+		t.Fatalf("%d requests reached the broker, want at least 3", n)
+	}
+}

@@ -34,6 +34,9 @@ const replyTopicSuffix = "_REPLY_TOPIC"
 // through the batch codes 18 and 225 (falling back to 17 and 200 on
 // brokers before 5.3), so a second run sends nothing. Sending only
 // differing topics also avoids the 5.3 batch early return.
+//
+// On error the result holds what was planned so far, not what was applied;
+// running CopyMetadata again finishes the job.
 func (c *Client) CopyMetadata(ctx context.Context, from, to string) (CopyResult, error) {
 	var res CopyResult
 	skip, err := c.brokerSystemTopics(ctx, from, to)

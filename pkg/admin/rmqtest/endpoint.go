@@ -50,6 +50,7 @@ type Endpoint struct {
 	faults        []*fault
 	auth          *Auth
 	serializeType byte
+	idle          time.Duration
 }
 
 func listen(addr string) (*Endpoint, error) {
@@ -109,6 +110,24 @@ func (e *Endpoint) SetAuth(a *Auth) {
 	e.auth = a
 }
 
+// SetIdleTimeout closes connections that sent nothing for d, as the Java
+// servers do after serverChannelMaxIdleTimeSeconds (120 s) through Netty's
+// IdleStateHandler. Zero (the default) keeps idle connections open.
+func (e *Endpoint) SetIdleTimeout(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.idle = d
+}
+
+func (e *Endpoint) idleDeadline() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.idle <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(e.idle)
+}
+
 // CloseConnections drops every open client connection, as a server
 // restart or a network cut would.
 func (e *Endpoint) CloseConnections() {
@@ -158,6 +177,9 @@ func (e *Endpoint) serve(nc net.Conn) {
 	}()
 	r := bufio.NewReaderSize(nc, 64<<10)
 	for {
+		if err := nc.SetReadDeadline(e.idleDeadline()); err != nil {
+			return
+		}
 		req, err := remoting.ReadCommand(r, remoting.MaxFrameLength)
 		if err != nil {
 			return
