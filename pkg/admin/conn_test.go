@@ -180,11 +180,15 @@ func TestServerIdleClose(t *testing.T) {
 	e := newEnv(t)
 	e.a.SetIdleTimeout(50 * time.Millisecond)
 	ctx := ctxT(t)
+	before := e.a.AcceptedConnections()
 	for i := 0; i < 3; i++ {
 		if _, err := e.client.BrokerRuntimeInfo(ctx, e.a.Addr()); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 		time.Sleep(150 * time.Millisecond)
+	}
+	if n := e.a.AcceptedConnections() - before; n != 3 {
+		t.Fatalf("%d new connections, want one per call after each idle close", n)
 	}
 	// Usually 3; a resend happens if a call raced the close.
 	if n := e.a.CallCount(admin.CodeGetBrokerRuntimeInfo); n < 3 {

@@ -51,6 +51,7 @@ type Endpoint struct {
 	auth          *Auth
 	serializeType byte
 	idle          time.Duration
+	accepted      int
 }
 
 func listen(addr string) (*Endpoint, error) {
@@ -128,6 +129,13 @@ func (e *Endpoint) idleDeadline() time.Time {
 	return time.Now().Add(e.idle)
 }
 
+// AcceptedConnections returns how many connections the endpoint accepted.
+func (e *Endpoint) AcceptedConnections() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.accepted
+}
+
 // CloseConnections drops every open client connection, as a server
 // restart or a network cut would.
 func (e *Endpoint) CloseConnections() {
@@ -154,6 +162,7 @@ func (e *Endpoint) acceptLoop() {
 		default:
 		}
 		e.conns[nc] = struct{}{}
+		e.accepted++
 		e.wg.Add(1)
 		e.mu.Unlock()
 		go e.serve(nc)
