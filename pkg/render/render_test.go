@@ -267,6 +267,33 @@ func walk(v any, path string, visit func(path, key string, v any)) {
 	}
 }
 
+// kubeExpansion matches what the kubelet rewrites in a container's command,
+// args and env values: `$(NAME)` references and the `$$` escape. Start
+// scripts must use ${NAME} and never $$, or they would not run as written.
+var kubeExpansion = regexp.MustCompile(`\$\$|\$\([A-Za-z_][A-Za-z0-9_]*\)`)
+
+func TestScriptsSurviveKubeletExpansion(t *testing.T) {
+	for name, c := range scenarios() {
+		for _, o := range mustRender(t, c) {
+			pod, ok := podTemplateOf(t, o)
+			if !ok {
+				continue
+			}
+			for _, ctr := range pod.Spec.Containers {
+				texts := append(append([]string{}, ctr.Command...), ctr.Args...)
+				for _, e := range ctr.Env {
+					texts = append(texts, e.Value)
+				}
+				for _, text := range texts {
+					if m := kubeExpansion.FindString(text); m != "" {
+						t.Errorf("%s: %s/%s: %q would be rewritten by the kubelet", name, o.GetName(), ctr.Name, m)
+					}
+				}
+			}
+		}
+	}
+}
+
 var ipLiteral = regexp.MustCompile(`\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b`)
 
 // TestNoPodIPs: nothing refers to a pod IP, neither a literal address
