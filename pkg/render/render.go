@@ -2,6 +2,24 @@
 // Kubernetes object the cluster needs. It is pure: no I/O, no clock, no
 // randomness, and its output does not depend on map iteration order, so the
 // same spec always yields the same bytes.
+//
+// Per cluster it renders (names from the API package):
+//
+//	<c>-nameserver     StatefulSet + headless Service (+ PDB)        wave 0
+//	<c>-controller     ConfigMap + StatefulSet + headless Service     wave 0
+//	                   (+ PDB), Controller mode only
+//	<c>-broker-<g>     ConfigMap + StatefulSet + headless Service     wave 1
+//	                   (+ PDB), per group
+//	<c>-proxy          ConfigMap + Deployment + Service (+ PDB)       wave 2
+//	<c>-dashboard      Deployment + Service (+ PDB)                   wave 2
+//	<c>-<comp>-metrics headless Service (+ ServiceMonitor) for       wave 2
+//	                   brokers and Proxy, with metrics on
+//
+// Each builder makes a typed object; toUnstructured converts it and strips
+// nulls and empty values, and Render sorts the result by kind and name.
+// Per-pod identity (broker id and role, Controller self id, brokerIP1) is
+// not rendered: the start scripts (script.go) derive it from the pod name
+// at container start, so pods of one StatefulSet share one template.
 package render
 
 import (
