@@ -20,9 +20,14 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags="$ldflags -X $p.gitVersion=v$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
 done
 
-built() { # name, version-probe command..., expected version
-  local bin=$1 want=$2; shift 2
-  [ -x "$DEST/$bin" ] && "$DEST/$bin" "$@" 2>/dev/null | grep -q "$want"
+built() { # name, expected version text, version-probe arguments...
+  local bin=$1 want=$2 out; shift 2
+  [ -x "$DEST/$bin" ] || return 1
+  # Capture first: `probe | grep -q` lets grep exit at the first match, the
+  # probe dies of SIGPIPE on its next line, and pipefail then reports a
+  # stale binary, so kubectl and etcd were relinked on every run.
+  out=$("$DEST/$bin" "$@" 2>/dev/null) || return 1
+  grep -qF "$want" <<<"$out"
 }
 
 if ! built etcd "etcd Version: $ETCD_VERSION" --version; then

@@ -2,6 +2,7 @@ package apiserver_test
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,23 +31,128 @@ func TestGoldenOutputsPassDryRun(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			level := podSecurityLevel(c.inputs)
 			applyAllDryRun(t, level, c.expected)
+			if level == testenv.PodSecurityPrivileged {
+				checkHostNetworkNeedsPrivileged(t, c.expected)
+			}
 		})
 	}
 }
 
-// TestRenderedExamplePassesDryRun renders examples/kustomize with the real
-// kustomize and krm-fn (hack/render.sh) and applies the result like the
-// golden outputs.
-func TestRenderedExamplePassesDryRun(t *testing.T) {
-	out := renderExample(t, "examples/kustomize")
-	objs, err := parseObjects(out, "rendered examples/kustomize")
+// TestRenderedExamplesPassDryRun renders every example kustomization that
+// runs krm-fn with the real kustomize (hack/render.sh) and applies the
+// result like the golden outputs.
+func TestRenderedExamplesPassDryRun(t *testing.T) {
+	dirs := exampleKustomizations(t)
+	if len(dirs) == 0 {
+		t.Fatal("no example kustomization runs krm-fn")
+	}
+	for _, dir := range dirs {
+		t.Run(dir, func(t *testing.T) {
+			objs, err := parseObjects(renderExample(t, dir), "rendered "+dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rocketMQClusters(objs)) == 0 || len(objs) < 2 {
+				t.Fatalf("%s rendered %d objects; want the cluster and what it renders", dir, len(objs))
+			}
+			applyAllDryRun(t, podSecurityLevel(objs), objs)
+		})
+	}
+}
+
+// TestCommittedRendersPassDryRun applies the rendered examples committed for
+// GitOps engines that cannot run KRM functions (examples/rendered).
+func TestCommittedRendersPassDryRun(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(env.Root, "examples", "rendered", "*", "*", "manifests.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(objs) < 2 {
-		t.Fatalf("the example rendered %d objects; want the cluster and what it renders", len(objs))
+	more, _ := filepath.Glob(filepath.Join(env.Root, "examples", "rendered", "*", "manifests.yaml"))
+	files = append(files, more...)
+	if len(files) == 0 {
+		t.Fatal("no committed render in examples/rendered/*/manifests.yaml")
 	}
-	applyAllDryRun(t, podSecurityLevel(objs), objs)
+	for _, f := range files {
+		rel, _ := filepath.Rel(env.Root, f)
+		t.Run(rel, func(t *testing.T) {
+			objs, err := readObjects(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			applyAllDryRun(t, podSecurityLevel(objs), objs)
+		})
+	}
+}
+
+// exampleKustomizations lists, relative to the module root, the folders
+// under examples/ holding a kustomization.yaml next to a krm-fn function
+// config (an object annotated config.kubernetes.io/function).
+func exampleKustomizations(t *testing.T) []string {
+	t.Helper()
+	var dirs []string
+	root := filepath.Join(env.Root, "examples")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "rendered") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || d.Name() != "kustomization.yaml" {
+			return nil
+		}
+		dir := filepath.Dir(path)
+		if runsFunction(t, dir) {
+			rel, _ := filepath.Rel(env.Root, dir)
+			dirs = append(dirs, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("listing examples: %v", err)
+	}
+	return dirs
+}
+
+func runsFunction(t *testing.T, dir string) bool {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("config.kubernetes.io/function")) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkHostNetworkNeedsPrivileged proves what the README says: the objects
+// of a hostNetwork cluster draw Pod Security warnings under both the
+// restricted and the baseline profile, so they need a privileged namespace.
+func checkHostNetworkNeedsPrivileged(t *testing.T, objs []*unstructured.Unstructured) {
+	t.Helper()
+	ctx := testContext(t)
+	for _, level := range []string{testenv.PodSecurityRestricted, testenv.PodSecurityBaseline} {
+		ns := newNamespaceMap(t, level, objs)
+		var hostNetworkWarnings int
+		for _, obj := range objs {
+			warnings, err := env.ApplyDryRun(ctx, ns.remap(t, obj), fieldManager)
+			if err != nil {
+				t.Errorf("%s under %s: %v", objectKey(obj), level, err)
+			}
+			for _, w := range warnings {
+				if strings.Contains(w, "hostNetwork") {
+					hostNetworkWarnings++
+				}
+			}
+		}
+		if hostNetworkWarnings == 0 {
+			t.Errorf("no object warned about hostNetwork under the %s profile", level)
+		}
+	}
 }
 
 func podSecurityLevel(inputs []*unstructured.Unstructured) string {
