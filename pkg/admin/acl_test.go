@@ -25,7 +25,7 @@ func TestACL(t *testing.T) {
 	e := newEnv(t, func(o *rmqtest.BrokerOptions) { o.Auth = &rmqtest.Auth{AccessKey: "rocketmq2", SecretKey: "12345678"} })
 	ctx := ctxT(t)
 	good := admin.New(admin.Options{Credentials: &admin.Credentials{AccessKey: "rocketmq2", SecretKey: "12345678"}})
-	defer good.Close()
+	defer func() { _ = good.Close() }()
 	if err := good.CreateTopic(ctx, e.a.Addr(), admin.NewTopicConfig("signed")); err != nil {
 		t.Fatalf("signed request refused: %v", err)
 	}

@@ -20,9 +20,9 @@ func BenchmarkCopyMetadata(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer ns.Close()
+	defer func() { _ = ns.Close() }()
 	src := benchBroker(b, ns, "src")
-	defer src.Close()
+	defer func() { _ = src.Close() }()
 	src.PutTopics(topicNames(10000, "topic-")...)
 	groups := make([]admin.SubscriptionGroupConfig, 2000)
 	for i := range groups {
@@ -30,7 +30,7 @@ func BenchmarkCopyMetadata(b *testing.B) {
 	}
 	src.PutGroups(groups...)
 	c := admin.New(admin.Options{})
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	ctx := context.Background()
 	var cpu time.Duration
 	b.ResetTimer()
@@ -77,10 +77,10 @@ func BenchmarkInFlight64(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer br.Close()
+	defer func() { _ = br.Close() }()
 	br.PutTopics(admin.NewTopicConfig("bench"))
 	c := admin.New(admin.Options{})
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	ctx := context.Background()
 	if _, err := c.Topic(ctx, br.Addr(), "bench"); err != nil { // dial outside the timing
 		b.Fatal(err)

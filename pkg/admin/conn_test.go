@@ -60,7 +60,7 @@ func TestInFlightOutOfOrder(t *testing.T) {
 func TestOversizedResponseIsRefused(t *testing.T) {
 	e := newEnv(t)
 	small := admin.New(admin.Options{MaxFrameLength: 1024})
-	defer small.Close()
+	defer func() { _ = small.Close() }()
 	_, err := small.Topics(ctxT(t), e.a.Addr()) // the system topic table alone is > 1 KiB
 	if !errors.Is(err, admin.ErrConnectionLost) || !errors.Is(err, admin.ErrFrameTooLarge) {
 		t.Fatalf("got %v, want ErrConnectionLost wrapping ErrFrameTooLarge", err)
@@ -131,9 +131,9 @@ func TestDialFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
+	_ = ln.Close() // nothing listens there now
 	c := admin.New(admin.Options{DialTimeout: time.Second})
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	if _, err := c.ClusterInfo(ctxT(t), addr); err == nil {
 		t.Fatal("want a dial error")
 	}
@@ -153,7 +153,7 @@ func TestUnknownRequestCode(t *testing.T) {
 		}
 		_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
 		resp, err := remoting.ReadCommand(bufio.NewReader(nc), remoting.MaxFrameLength)
-		nc.Close()
+		_ = nc.Close()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,8 +19,9 @@ func TestResponseErrorSentinels(t *testing.T) {
 	for code, want := range cases {
 		err := fmt.Errorf("while doing x: %w", &admin.ResponseError{Code: code, Remark: "r"})
 		for _, s := range all {
-			if errors.Is(err, s) != (s == want) {
-				t.Errorf("code %d: errors.Is(%v) = %v", code, s, !(s == want))
+			same := errors.Is(s, want) // sentinels are distinct values
+			if errors.Is(err, s) != same {
+				t.Errorf("code %d: errors.Is(%v) = %v", code, s, !same)
 			}
 		}
 	}

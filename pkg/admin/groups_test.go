@@ -81,7 +81,7 @@ func TestCreateGroupValidation(t *testing.T) {
 func TestCreateGroupsBatchAndFallback(t *testing.T) {
 	for _, old := range []bool{false, true} {
 		e := newEnv(t)
-		e.a.Close()
+		_ = e.a.Close()
 		var err error
 		e.a, err = newBrokerLike(e, "broker-a", func(o *brokerOpts) { o.WithoutBatchCodes = old })
 		if err != nil {

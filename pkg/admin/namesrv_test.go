@@ -16,7 +16,7 @@ func TestClusterInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer slave.Close()
+	defer func() { _ = slave.Close() }()
 	ci, err := e.client.ClusterInfo(ctxT(t), e.ns.Addr())
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestTopicRouteOldVersionFastjson(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := admin.New(admin.Options{Version: 317})
-	defer old.Close()
+	defer func() { _ = old.Close() }()
 	rd, err := old.TopicRoute(ctxT(t), e.ns.Addr(), "orders")
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestDeleteTopicInNameServerPerCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer func() { _ = other.Close() }()
 	for _, addr := range []string{e.a.Addr(), other.Addr()} {
 		if err := e.client.CreateTopic(ctx, addr, admin.NewTopicConfig("moving")); err != nil {
 			t.Fatal(err)
@@ -145,11 +145,11 @@ func TestSeveralLoopbackAddresses(t *testing.T) {
 		if err != nil {
 			t.Fatalf("listening on %s: %v", ip, err)
 		}
-		defer br.Close()
+		defer func() { _ = br.Close() }()
 		brokers = append(brokers, br)
 	}
 	c := admin.New(admin.Options{})
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	ci, err := c.ClusterInfo(ctxT(t), ns.Addr())
 	if err != nil {
 		t.Fatal(err)

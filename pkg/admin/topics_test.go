@@ -210,7 +210,7 @@ func TestBatchEarlyReturnIsReproduced(t *testing.T) {
 	for _, fixed := range []bool{false, true} {
 		e := newEnv(t)
 		ctx := ctxT(t)
-		e.a.Close()
+		_ = e.a.Close()
 		var err error
 		e.a, err = newBrokerLike(e, "broker-a", func(o *brokerOpts) { o.FixedBatchCreate = fixed })
 		if err != nil {
@@ -233,7 +233,7 @@ func TestBatchEarlyReturnIsReproduced(t *testing.T) {
 
 func TestCreateTopicsFallsBackWithoutBatchCode(t *testing.T) {
 	e := newEnv(t)
-	e.a.Close()
+	_ = e.a.Close()
 	var err error
 	e.a, err = newBrokerLike(e, "broker-a", func(o *brokerOpts) { o.WithoutBatchCodes = true })
 	if err != nil {

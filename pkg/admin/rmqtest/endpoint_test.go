@@ -17,7 +17,7 @@ func rawCall(t *testing.T, addr string, cmd *remoting.Command) (*remoting.Comman
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
+	defer func() { _ = nc.Close() }()
 	frame, err := remoting.Encode(cmd)
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +34,7 @@ func TestFaultsCountFromArming(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ns.Close()
+	defer func() { _ = ns.Close() }()
 	call := func() int {
 		resp, err := rawCall(t, ns.Addr(), &remoting.Command{Code: admin.CodeGetBrokerClusterInfo})
 		if err != nil {
@@ -48,7 +48,7 @@ func TestFaultsCountFromArming(t *testing.T) {
 		t.Fatalf("codes = %v, want the 2nd call after arming to fail once", got)
 	}
 	ns.FailAlways(admin.CodeGetBrokerClusterInfo, admin.CodeSystemError, "down")
-	if call() != admin.CodeSystemError || call() != admin.CodeSystemError {
+	if first, second := call(), call(); first != admin.CodeSystemError || second != admin.CodeSystemError {
 		t.Fatal("FailAlways did not fail every call")
 	}
 	ns.ClearFaults()
@@ -69,7 +69,7 @@ func TestDropConnectionDoesNotHandle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer br.Close()
+	defer func() { _ = br.Close() }()
 	br.DropConnectionOnNth(admin.CodeUpdateAndCreateTopic, 1)
 	req := &remoting.Command{Code: admin.CodeUpdateAndCreateTopic, ExtFields: map[string]string{
 		"topic": "t", "defaultTopic": "TBW102", "readQueueNums": "1", "writeQueueNums": "1", "perm": "6",
@@ -94,7 +94,7 @@ func TestMissingRequiredHeaderField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer br.Close()
+	defer func() { _ = br.Close() }()
 	resp, err := rawCall(t, br.Addr(), &remoting.Command{Code: admin.CodeUpdateAndCreateTopic, ExtFields: map[string]string{"topic": "t"}})
 	if err != nil {
 		t.Fatal(err)
@@ -109,12 +109,12 @@ func TestOversizedRequestClosesConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer br.Close()
+	defer func() { _ = br.Close() }()
 	nc, err := net.Dial("tcp", br.Addr())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
+	defer func() { _ = nc.Close() }()
 	if _, err := nc.Write([]byte{0x01, 0x00, 0x00, 0x01}); err != nil { // 16 MiB + 1
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestRegisterRejectsSingleTopicOfUnknownBroker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ns.Close()
+	defer func() { _ = ns.Close() }()
 	body := `{"topicConfigSerializeWrapper":{"topicConfigTable":{"t":{"topicName":"t","readQueueNums":1,"writeQueueNums":1,"perm":6}},"dataVersion":{"counter":1}},"filterServerList":[]}`
 	req := &remoting.Command{Code: admin.CodeRegisterBroker, Body: []byte(body), ExtFields: map[string]string{
 		"brokerName": "b", "brokerAddr": "127.0.0.9:1", "clusterName": "c", "haServerAddr": "x", "brokerId": "0",
