@@ -60,9 +60,19 @@ func validateEnum(path *field.Path, value string, allowed ...string) field.Error
 	return field.ErrorList{field.NotSupported(path, value, allowed)}
 }
 
+// MaxReplicas bounds every replicas field. The renderer lists every pod's
+// DNS name in configuration (NameServer and Controller peers), so an absurd
+// count would exhaust the function's memory instead of failing validation.
+const MaxReplicas = 1000
+
 func validateReplicas(r *int32, path *field.Path) field.ErrorList {
-	if r != nil && *r < 1 {
+	switch {
+	case r == nil:
+		return nil
+	case *r < 1:
 		return field.ErrorList{field.Invalid(path, *r, "must be at least 1")}
+	case *r > MaxReplicas:
+		return field.ErrorList{field.Invalid(path, *r, fmt.Sprintf("must be at most %d", MaxReplicas))}
 	}
 	return nil
 }
