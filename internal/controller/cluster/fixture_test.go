@@ -40,7 +40,7 @@ const waitFor = 30 * time.Second
 // fixture is one RocketMQCluster with emulated NameServers and brokers
 // behind pods whose status the test writes, since envtest runs no kubelet.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	ns     string
 	name   string
 	prefix string
@@ -69,7 +69,7 @@ func skipObjects() fixtureOption { return func(s *fixtureSettings) { s.skipObjec
 // fixture's own admin client sign with the same credentials.
 func withAuth(a *rmqtest.Auth) fixtureOption { return func(s *fixtureSettings) { s.auth = a } }
 
-func newFixture(t *testing.T, spec v1alpha1.RocketMQClusterSpec, opts ...fixtureOption) *fixture {
+func newFixture(t testing.TB, spec v1alpha1.RocketMQClusterSpec, opts ...fixtureOption) *fixture {
 	t.Helper()
 	var set fixtureSettings
 	for _, o := range opts {
@@ -154,26 +154,38 @@ func (f *fixture) addPod(component string, group int32, name, ip string) *corev1
 	return p
 }
 
-// addHostNetworkPod creates a ready pod whose node IP is ip, written in
-// one status update so the controller never sees it ready at another
-// address.
+// addHostNetworkPod creates a ready pod whose node IP is ip.
 func (f *fixture) addHostNetworkPod(component, name, ip string) *corev1.Pod {
 	f.t.Helper()
-	ctx := context.Background()
 	p := testenv.NewPod(f.ns, name, f.cluster().Labels(component, -1))
-	require.NoError(f.t, env.Client.Create(ctx, p))
-	require.NoError(f.t, env.SetPodReady(ctx, p, ip, false))
+	require.NoError(f.t, env.Client.Create(context.Background(), p))
+	f.setHostNetworkReady(p, ip, true)
+	return p
+}
+
+// setHostNetworkReady writes the status of a host-network pod at node IP
+// ip in one update, so the controller never sees it ready at another
+// address (SetPodReady writes 127.0.0.1 as the node IP).
+func (f *fixture) setHostNetworkReady(p *corev1.Pod, ip string, ready bool) {
+	f.t.Helper()
+	ctx := context.Background()
+	if len(p.Status.Conditions) == 0 {
+		require.NoError(f.t, env.SetPodReady(ctx, p, ip, false))
+	}
+	st := corev1.ConditionFalse
+	if ready {
+		st = corev1.ConditionTrue
+	}
 	p.Status.HostIP, p.Status.HostIPs = ip, []corev1.HostIP{{IP: ip}}
 	for i := range p.Status.Conditions {
 		if t := p.Status.Conditions[i].Type; t == corev1.PodReady || t == corev1.ContainersReady {
-			p.Status.Conditions[i].Status = corev1.ConditionTrue
+			p.Status.Conditions[i].Status = st
 		}
 	}
 	for i := range p.Status.ContainerStatuses {
-		p.Status.ContainerStatuses[i].Ready = true
+		p.Status.ContainerStatuses[i].Ready = ready
 	}
 	require.NoError(f.t, env.Client.Status().Update(ctx, p))
-	return p
 }
 
 // addNameServer starts an emulated NameServer and its ready pod, on the
@@ -313,7 +325,14 @@ func testOptions() Options {
 
 // startManager runs the controller with cfg over namespaces until the
 // returned stop function is called (or the test ends).
-func startManager(t *testing.T, cfg *rest.Config, namespaces []string, opts Options, extra ...func(*ctrl.Options)) (stop func()) {
+func startManager(t testing.TB, cfg *rest.Config, namespaces []string, opts Options, extra ...func(*ctrl.Options)) (stop func()) {
+	t.Helper()
+	_, stop = startManagerWith(t, cfg, namespaces, opts, extra...)
+	return stop
+}
+
+// startManagerWith is startManager that also returns the manager.
+func startManagerWith(t testing.TB, cfg *rest.Config, namespaces []string, opts Options, extra ...func(*ctrl.Options)) (ctrl.Manager, func()) {
 	t.Helper()
 	mo := ctrl.Options{
 		Scheme:                 env.Scheme,
@@ -332,7 +351,7 @@ func startManager(t *testing.T, cfg *rest.Config, namespaces []string, opts Opti
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
 	var once sync.Once
-	stop = func() {
+	stop := func() {
 		once.Do(func() {
 			cancel()
 			select {
@@ -346,5 +365,5 @@ func startManager(t *testing.T, cfg *rest.Config, namespaces []string, opts Opti
 		})
 	}
 	t.Cleanup(stop)
-	return stop
+	return mgr, stop
 }

@@ -96,7 +96,7 @@ func TestGitOpsFidelity(t *testing.T) {
 
 // newBareFixture is a fixture whose objects come from Git (gitOpsObjects)
 // rather than from the test.
-func newBareFixture(t *testing.T) *fixture {
+func newBareFixture(t testing.TB) *fixture {
 	f := newFixture(t, v1alpha1.RocketMQClusterSpec{}, skipObjects())
 	return f
 }

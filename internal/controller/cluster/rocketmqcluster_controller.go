@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -19,6 +20,10 @@ import (
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
+
+// conflictRequeue is the fallback wait after a status write lost to a
+// newer version of the cluster.
+const conflictRequeue = time.Second
 
 // Reconciler reconciles one RocketMQCluster.
 type Reconciler struct {
@@ -71,7 +76,16 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.
 	}
 	orig := c.DeepCopy()
 	defer func() {
-		if err := r.patchStatus(ctx, orig, c); err != nil {
+		err := r.patchStatus(ctx, orig, c)
+		switch {
+		case apierrors.IsConflict(err):
+			// The cluster changed since the cache served it; its newer
+			// version is on its way and is reconciled from scratch.
+			logf.FromContext(ctx).V(1).Info("status is stale, reconciling again", "error", err.Error())
+			if res.RequeueAfter == 0 || res.RequeueAfter > conflictRequeue {
+				res.RequeueAfter = conflictRequeue
+			}
+		case err != nil:
 			retErr = errors.Join(retErr, err)
 		}
 	}()
