@@ -23,7 +23,7 @@ func (b *Broker) consumeStats(req *remoting.Command) *remoting.Command {
 		}
 	}
 	b.mu.Lock()
-	table := make(map[admin.MessageQueue]admin.OffsetWrapper)
+	table := make(map[admin.MessageQueue]offsetWrapperJSON)
 	for _, topic := range topics {
 		tc, ok := b.topics[topic]
 		if !ok {
@@ -33,7 +33,7 @@ func (b *Broker) consumeStats(req *remoting.Command) *remoting.Command {
 			mq := admin.MessageQueue{Topic: topic, BrokerName: b.opts.BrokerName, QueueID: q}
 			broker := b.maxOffsets[queueKey{topic, q}]
 			consumer := b.consumerOffsets[groupQueueKey{group, queueKey{topic, q}}]
-			table[mq] = admin.OffsetWrapper{BrokerOffset: broker, ConsumerOffset: consumer, PullOffset: consumer}
+			table[mq] = offsetWrapperJSON{BrokerOffset: broker, ConsumerOffset: consumer, PullOffset: consumer}
 		}
 	}
 	b.mu.Unlock()
@@ -76,11 +76,11 @@ func (b *Broker) topicStats(req *remoting.Command) *remoting.Command {
 	topic := headerOf(req).str("topic", false)
 	b.mu.Lock()
 	tc, ok := b.topics[topic]
-	table := make(map[admin.MessageQueue]admin.TopicOffset)
+	table := make(map[admin.MessageQueue]topicOffsetJSON)
 	if ok {
 		for q := 0; q < max(tc.ReadQueueNums, tc.WriteQueueNums); q++ {
 			mq := admin.MessageQueue{Topic: topic, BrokerName: b.opts.BrokerName, QueueID: q}
-			table[mq] = admin.TopicOffset{MaxOffset: b.maxOffsets[queueKey{topic, q}]}
+			table[mq] = topicOffsetJSON{MaxOffset: b.maxOffsets[queueKey{topic, q}]}
 		}
 	}
 	b.mu.Unlock()
@@ -93,4 +93,19 @@ func (b *Broker) topicStats(req *remoting.Command) *remoting.Command {
 	resp := successResponse()
 	resp.Body = out
 	return resp
+}
+
+// offsetWrapperJSON is admin.OffsetWrapper in fastjson's field order.
+type offsetWrapperJSON struct {
+	BrokerOffset   int64 `json:"brokerOffset"`
+	ConsumerOffset int64 `json:"consumerOffset"`
+	LastTimestamp  int64 `json:"lastTimestamp"`
+	PullOffset     int64 `json:"pullOffset"`
+}
+
+// topicOffsetJSON is admin.TopicOffset in fastjson's field order.
+type topicOffsetJSON struct {
+	LastUpdateTimestamp int64 `json:"lastUpdateTimestamp"`
+	MaxOffset           int64 `json:"maxOffset"`
+	MinOffset           int64 `json:"minOffset"`
 }
