@@ -28,8 +28,13 @@ const (
 // object's top-level fields as variables; none true is InProgress.
 func evaluate(t *testing.T, exprs map[string]any, object string) (string, error) {
 	t.Helper()
-	var obj map[string]any
-	require.NoError(t, yaml.Unmarshal([]byte(object), &obj))
+	// Through JSON into Unstructured, so numbers are int64 as read from the
+	// API server.
+	j, err := yaml.YAMLToJSON([]byte(object))
+	require.NoError(t, err)
+	var u unstructured.Unstructured
+	require.NoError(t, u.UnmarshalJSON(j))
+	obj := u.Object
 	observed, hasObserved, _ := unstructured.NestedInt64(obj, "status", "observedGeneration")
 	generation, hasGeneration, _ := unstructured.NestedInt64(obj, "metadata", "generation")
 	if hasObserved && hasGeneration && observed != generation {
