@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	crdvalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
@@ -53,6 +54,7 @@ func (v *crdValidator) validate(t *testing.T, c *RocketMQCluster) field.ErrorLis
 	var obj map[string]any
 	require.NoError(t, json.Unmarshal(b, &obj)) // whole numbers become int64, as in the API server
 	delete(obj, "status")
+	dropEmptyObjects(obj)
 	defaulting.Default(obj, v.structural)
 	errs := validation.ValidateCustomResource(nil, obj, v.schema)
 	celErrs, _ := v.cel.Validate(context.Background(), nil, v.structural, obj, nil, celconfig.RuntimeCELCostBudget)
@@ -99,4 +101,37 @@ func TestCRDAcceptsValidClusters(t *testing.T) {
 	c.Spec.Controller = &ControllerSpec{}
 	c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin"}}
 	assert.Empty(t, v.validate(t, c))
+}
+
+// dropEmptyObjects removes the empty objects that encoding/json writes for
+// the struct-valued fields with CRD defaults (resources: {}, jvm: {},
+// storage: {}), which a user leaves out: the API server applies a field's
+// default only when the field is absent. Other empty objects (controller:
+// {}) mean something and stay.
+func dropEmptyObjects(m map[string]any) {
+	for k, v := range m {
+		sub, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		dropEmptyObjects(sub)
+		if len(sub) == 0 && (k == "resources" || k == "jvm" || k == "storage") {
+			delete(m, k)
+		}
+	}
+}
+
+// TestCRDPassesAPIServerValidation runs the API server's own checks of a
+// CRD, the estimated cost of every CEL rule included: a rule over an
+// unbounded map or string can compile yet be refused at install time.
+func TestCRDPassesAPIServerValidation(t *testing.T) {
+	b, err := os.ReadFile(clusterCRD)
+	require.NoError(t, err)
+	var crd apiextensionsv1.CustomResourceDefinition
+	require.NoError(t, yaml.UnmarshalStrict(b, &crd))
+	apiextensionsv1.SetObjectDefaults_CustomResourceDefinition(&crd)
+	var internal apiextensions.CustomResourceDefinition
+	require.NoError(t, apiextensionsv1.Convert_v1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(&crd, &internal, nil))
+	internal.Status.StoredVersions = []string{GroupVersion.Version} // as the API server sets on create
+	assert.Empty(t, crdvalidation.ValidateCustomResourceDefinition(context.Background(), &internal))
 }

@@ -146,6 +146,8 @@ func TestCRDRulesMatchGo(t *testing.T) {
 		"default: " + DefaultDashboardImage,
 		"pattern: " + versionPattern.String(),
 		"maxProperties: " + strconv.Itoa(MaxBrokerConfigEntries),
+		"pattern: " + imageNamePattern.String(),
+		"pattern: " + imageReferencePattern.String(),
 	} {
 		assert.True(t, strings.Contains(crd, want), "the CRD lacks %q: keep the markers in step with the Go constants", want)
 	}

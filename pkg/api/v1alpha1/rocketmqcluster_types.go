@@ -64,6 +64,7 @@ type RocketMQClusterSpec struct {
 	// +optional
 	// +kubebuilder:default="apache/rocketmq"
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern=`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`
 	Image string `json:"image,omitempty"`
 
 	// ImagePullPolicy of every RocketMQ container. Default: IfNotPresent.
@@ -151,6 +152,8 @@ type Placement struct {
 
 	// PriorityClassName of the pods.
 	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	PriorityClassName string `json:"priorityClassName,omitempty"`
 }
 
@@ -196,6 +199,8 @@ type StorageSpec struct {
 
 	// StorageClassName of the volume claims; empty uses the cluster default.
 	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	StorageClassName *string `json:"storageClassName,omitempty"`
 }
 
@@ -427,6 +432,7 @@ type DashboardSpec struct {
 	// +optional
 	// +kubebuilder:default="apacherocketmq/rocketmq-dashboard:2.1.0"
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern=`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`
 	Image string `json:"image,omitempty"`
 
 	// Replicas of the dashboard Deployment. Default: 1.
@@ -472,11 +478,15 @@ type SecretCredentialsRef struct {
 	// UsernameKey is the Secret key of the username. Default: username.
 	// +optional
 	// +kubebuilder:default=username
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
 	UsernameKey string `json:"usernameKey,omitempty"`
 
 	// PasswordKey is the Secret key of the password. Default: password.
 	// +optional
 	// +kubebuilder:default=password
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
 	PasswordKey string `json:"passwordKey,omitempty"`
 }
 

@@ -84,9 +84,9 @@ var validationCases = []validationCase{
 	{"version with suffix", func(c *RocketMQCluster) { c.Spec.Version = "5.3.3-alpine" },
 		[]wantErr{{"spec.version", "no suffix"}}, true},
 	{"image with tag", func(c *RocketMQCluster) { c.Spec.Image = "apache/rocketmq:5.3.3" },
-		[]wantErr{{"spec.image", "the tag is spec.version"}}, false},
+		[]wantErr{{"spec.image", "the tag is spec.version"}}, true},
 	{"image garbage", func(c *RocketMQCluster) { c.Spec.Image = "Apache RocketMQ" },
-		[]wantErr{{"spec.image", "must be an image repository"}}, false},
+		[]wantErr{{"spec.image", "must be an image repository"}}, true},
 	{"pull policy", func(c *RocketMQCluster) { c.Spec.ImagePullPolicy = "Sometimes" },
 		[]wantErr{{"spec.imagePullPolicy", `supported values: "Always", "IfNotPresent", "Never"`}}, true},
 	{"pull secret name", func(c *RocketMQCluster) {
@@ -140,7 +140,7 @@ var validationCases = []validationCase{
 	{"broker storage", func(c *RocketMQCluster) { c.Spec.Broker.Storage.Size = qty("0") },
 		[]wantErr{{"spec.broker.storage.size", "positive"}}, true},
 	{"storage class name", func(c *RocketMQCluster) { c.Spec.Broker.Storage.StorageClassName = ptr.To("Fast SSD") },
-		[]wantErr{{"spec.broker.storage.storageClassName", "RFC 1123 subdomain"}}, false},
+		[]wantErr{{"spec.broker.storage.storageClassName", "RFC 1123 subdomain"}}, true},
 	{"direct memory", func(c *RocketMQCluster) { c.Spec.Broker.JVM.DirectMemory = qty("-1") },
 		[]wantErr{{"spec.broker.jvm.directMemory", "positive"}}, true},
 	{"metadataSourceGroup out of range", func(c *RocketMQCluster) {
@@ -183,7 +183,7 @@ var validationCases = []validationCase{
 	{"dashboard image", func(c *RocketMQCluster) {
 		c.Spec.Dashboard.Enabled = true
 		c.Spec.Dashboard.Image = "rocketmq dashboard"
-	}, []wantErr{{"spec.dashboard.image", "must be an image reference"}}, false},
+	}, []wantErr{{"spec.dashboard.image", "must be an image reference"}}, true},
 	{"dashboard replicas", func(c *RocketMQCluster) { c.Spec.Dashboard.Replicas = ptr.To[int32](-1) },
 		[]wantErr{{"spec.dashboard.replicas", "at least 1"}}, true},
 	{"acl needs secret", func(c *RocketMQCluster) { c.Spec.ACL.Enabled = true },
@@ -196,7 +196,7 @@ var validationCases = []validationCase{
 	}, []wantErr{{"spec.acl.adminSecretRef.name", "RFC 1123 subdomain"}}, true},
 	{"acl secret key invalid", func(c *RocketMQCluster) {
 		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin", PasswordKey: "pass word"}}
-	}, []wantErr{{"spec.acl.adminSecretRef.passwordKey", "valid config key"}}, false},
+	}, []wantErr{{"spec.acl.adminSecretRef.passwordKey", "valid config key"}}, true},
 	{"metrics interval", func(c *RocketMQCluster) { c.Spec.Metrics.Interval = "30 seconds" },
 		[]wantErr{{"spec.metrics.interval", "Prometheus duration"}}, true},
 	{"anti-affinity enum", func(c *RocketMQCluster) { c.Spec.Placement = &Placement{AntiAffinity: "Strict"} },
