@@ -8,24 +8,22 @@ import (
 )
 
 // toUnstructured converts a typed object into the clean unstructured form
-// the function emits: no status, no null values, and no empty strings, maps
-// or lists anywhere. Typed API structs serialise zero values such as
+// the function emits (see converter): no status, no null values, and no
+// empty strings, maps or lists anywhere. Typed API structs serialise zero values such as
 // `creationTimestamp: null`, `resources: {}` and `status: {}`; stripping them
 // keeps the output short and, more importantly, stable: kustomize and kyaml
 // drop some of these on a round trip, and the function must be idempotent on
 // its own output.
-func toUnstructured(obj runtime.Object) (*unstructured.Unstructured, error) {
+func toUnstructured(conv *converter, obj runtime.Object) (*unstructured.Unstructured, error) {
 	if u, ok := obj.(*unstructured.Unstructured); ok {
 		m, _ := cleanValue(u.DeepCopy().Object)
 		return finish(m, u.GetKind())
 	}
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	m, err := conv.object(obj)
 	if err != nil {
-		return nil, fmt.Errorf("convert %T to unstructured: %w", obj, err)
+		return nil, err
 	}
-	delete(m, "status")
-	cleaned, _ := cleanValue(m)
-	return finish(cleaned, fmt.Sprintf("%T", obj))
+	return finish(m, fmt.Sprintf("%T", obj))
 }
 
 func finish(v any, what string) (*unstructured.Unstructured, error) {

@@ -34,14 +34,14 @@ func TestToUnstructuredStripsTypedNoise(t *testing.T) {
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: metav1.ObjectMeta{Name: "x"},
 	}
-	u, err := toUnstructured(svc)
+	u, err := toUnstructured(newConverter(), svc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := mustYAML(t, u.Object); got != "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n" {
 		t.Fatalf("got:\n%s", got)
 	}
-	if _, err := toUnstructured(&corev1.Service{}); err == nil {
+	if _, err := toUnstructured(newConverter(), &corev1.Service{}); err == nil {
 		t.Error("an object without apiVersion/kind was accepted")
 	}
 }

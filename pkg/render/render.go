@@ -49,8 +49,9 @@ func Render(c *v1alpha1.RocketMQCluster) ([]*unstructured.Unstructured, error) {
 		return nil, err
 	}
 	out := make([]*unstructured.Unstructured, 0, len(typed))
+	conv := newConverter()
 	for _, obj := range typed {
-		u, err := toUnstructured(obj)
+		u, err := toUnstructured(conv, obj)
 		if err != nil {
 			return nil, fmt.Errorf("render cluster %s/%s: %w", c.Namespace, c.Name, err)
 		}
