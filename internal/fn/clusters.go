@@ -37,7 +37,12 @@ type clusterKey struct{ namespace, name string }
 func findClusters(items []*yaml.RNode, functionConfig *yaml.RNode) ([]cluster, framework.Results) {
 	var results framework.Results
 	byKey := map[clusterKey]cluster{}
-	for _, item := range items {
+	for i, item := range items {
+		if !isObject(item) {
+			results = append(results, errorResult(nil, "",
+				fmt.Sprintf("input item %d is not a Kubernetes object (a YAML mapping with apiVersion and kind)", i)))
+			continue
+		}
 		c, ok, rs := asCluster(item)
 		results = append(results, rs...)
 		if !ok {
@@ -84,7 +89,7 @@ func sortedClusters(byKey map[clusterKey]cluster) []cluster {
 // apiVersion this function does not know is an error, not something to pass
 // through silently.
 func asCluster(node *yaml.RNode) (cluster, bool, framework.Results) {
-	if node == nil || node.IsNilOrEmpty() || node.YNode().Kind != yaml.MappingNode {
+	if !isObject(node) {
 		return cluster{}, false, nil
 	}
 	meta, err := node.GetMeta()
@@ -101,6 +106,10 @@ func asCluster(node *yaml.RNode) (cluster, bool, framework.Results) {
 			fmt.Sprintf("apiVersion %q is not supported; this function renders %s", meta.APIVersion, v1alpha1.GroupVersion))}
 	}
 	return cluster{node: node, ref: ref}, true, nil
+}
+
+func isObject(node *yaml.RNode) bool {
+	return node != nil && node.YNode() != nil && node.YNode().Kind == yaml.MappingNode
 }
 
 func isLocalConfig(node *yaml.RNode) bool {

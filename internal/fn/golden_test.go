@@ -3,12 +3,14 @@ package fn
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pmezard/go-difflib/difflib"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -39,7 +41,7 @@ func runGoldenCase(t *testing.T, dir string) {
 	out, results := Run(items, fc)
 	got := encode(t, out)
 	if results.ExitCode() != 0 {
-		require.Equal(t, encode(t, mustParseInput(t, input)), got, "an invalid input must pass through unchanged, nothing rendered")
+		requireSameText(t, encode(t, mustParseInput(t, input)), got, "the output for invalid input (it must be the input, nothing rendered)")
 		checkGolden(t, filepath.Join(dir, "errors.txt"), formatResults(results))
 		requireAbsent(t, filepath.Join(dir, "expected.yaml"))
 	} else {
@@ -57,7 +59,7 @@ func checkIdempotent(t *testing.T, first string, fc *yaml.RNode, input []byte) {
 	_, fc2 := parseInput(t, input)
 	again, results := Run(parseStream(t, first), fc2)
 	require.Zero(t, results.ExitCode(), "second run failed:\n%s", formatResults(results))
-	require.Equal(t, first, encode(t, again), "running the function on its own output changed it")
+	requireSameText(t, first, encode(t, again), "the output of a second run on the first run's output")
 }
 
 // checkShuffled runs the case with its items in several random orders; the
@@ -70,7 +72,7 @@ func checkShuffled(t *testing.T, input []byte, want, wantResults string) {
 		r.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
 		out, results := Run(items, fc)
 		if results.ExitCode() == 0 {
-			require.Equal(t, want, encode(t, out), "shuffled input (seed %d) changed the output", seed)
+			requireSameText(t, want, encode(t, out), fmt.Sprintf("the output for shuffled input (seed %d)", seed))
 		}
 		require.Equal(t, wantResults, formatResults(results), "shuffled input (seed %d) changed the results", seed)
 	}
@@ -121,7 +123,22 @@ func checkGolden(t *testing.T, path, got string) {
 	}
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "missing golden file; run go test ./internal/fn -update and read the result")
-	require.Equal(t, string(want), got, "output differs from %s (rerun with -update and review the diff)", path)
+	requireSameText(t, string(want), got, path+" (rerun with -update and review the diff)")
+}
+
+// requireSameText fails with a unified diff only: the golden files are
+// long, and printing both whole texts hides the change.
+func requireSameText(t *testing.T, want, got, what string) {
+	t.Helper()
+	if want == got {
+		return
+	}
+	diff, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: difflib.SplitLines(want), B: difflib.SplitLines(got),
+		FromFile: "want", ToFile: "got", Context: 3,
+	})
+	require.NoError(t, err)
+	t.Fatalf("%s differs:\n%s", what, diff)
 }
 
 // checkOptionalGolden is checkGolden for a file that exists only when got
