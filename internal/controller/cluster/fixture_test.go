@@ -210,13 +210,21 @@ func (f *fixture) addNameServer(ordinal int) *corev1.Pod {
 // can see the broker.
 func (f *fixture) addBroker(group int32, ordinal int, namesrvAddr []string, arm ...func(*rmqtest.Broker)) *corev1.Pod {
 	f.t.Helper()
+	return f.addBrokerWithID(group, ordinal, int64(ordinal), namesrvAddr, arm...)
+}
+
+// addBrokerWithID is addBroker with the brokerId the broker registers
+// with (0 is the master), for Controller mode where an election, not the
+// ordinal, decides it.
+func (f *fixture) addBrokerWithID(group int32, ordinal int, id int64, namesrvAddr []string, arm ...func(*rmqtest.Broker)) *corev1.Pod {
+	f.t.Helper()
 	ip := f.ip()
 	c := f.cluster()
 	b, err := rmqtest.NewBroker(rmqtest.BrokerOptions{
 		Addr:        ip + ":10911",
 		ClusterName: c.Name,
 		BrokerName:  c.BrokerGroupName(group),
-		BrokerID:    int64(ordinal),
+		BrokerID:    id,
 		Auth:        f.auth,
 		Config:      map[string]string{nsaddr.ConfigKey: nsaddr.Join(namesrvAddr)},
 	})

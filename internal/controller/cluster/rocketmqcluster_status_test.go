@@ -11,6 +11,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/nsaddr"
 )
@@ -102,4 +103,28 @@ func (f *fixture) checkConfigMap(list []string) {
 	assert.Equal(f.t, f.name, owner.Name)
 	assert.NotContains(f.t, cm.Labels, v1alpha1.LabelInstance, "Argo CD label tracking must not adopt the ConfigMap")
 	assert.Equal(f.t, v1alpha1.ManagedBy, cm.Labels[v1alpha1.LabelManagedBy])
+}
+
+// TestControllerModeMasterFromNameServer: in Controller mode the master is
+// whichever pod registered as broker id 0, read from the NameServer's
+// cluster info, not ordinal 0.
+func TestControllerModeMasterFromNameServer(t *testing.T) {
+	spec := twoGroups()
+	spec.Broker.Mode = v1alpha1.BrokerModeController
+	spec.Broker.Groups = ptr.To[int32](1)
+	spec.Broker.ReplicasPerGroup = ptr.To[int32](2)
+	spec.Controller = &v1alpha1.ControllerSpec{Replicas: ptr.To[int32](1)}
+	f := newFixture(t, spec)
+	f.addNameServer(0)
+	f.addNameServer(1)
+	list := f.nameServerList()
+	f.addPod(v1alpha1.ComponentController, -1, "demo-controller-0", f.ip())
+	f.addBrokerWithID(0, 0, 1, list) // elected slave
+	f.addBrokerWithID(0, 1, 0, list) // elected master
+	startManager(t, env.Config, []string{f.ns}, testOptions())
+
+	c := f.waitReady()
+	assert.Equal(t, "demo-broker-0-1", groupState(c, 0).Master)
+	assert.Equal(t, v1alpha1.ComponentStatus{Desired: 1, Ready: 1}, *c.Status.Controller)
+	assert.Positive(t, f.nameServers["demo-nameserver-0"].CallCount(admin.CodeGetBrokerClusterInfo))
 }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/testenv"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+func TestParseFlags(t *testing.T) {
+	c, err := parseFlags(nil)
+	require.NoError(t, err)
+	assert.Equal(t, ":8080", c.metricsAddr)
+	assert.Equal(t, ":8081", c.probeAddr)
+	assert.False(t, c.leaderElect)
+	assert.Empty(t, c.namespaces, "all namespaces by default")
+	assert.Equal(t, 4, c.concurrency)
+	assert.Equal(t, 30*time.Second, c.adminTimeout)
+
+	c, err = parseFlags([]string{"--namespaces= mq-a,,mq-b ", "--leader-elect", "--max-concurrent-reconciles=8", "--admin-timeout=5s", "--resync-period=0"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"mq-a", "mq-b"}, c.namespaces)
+	assert.True(t, c.leaderElect)
+	assert.Equal(t, 8, c.concurrency)
+	assert.Equal(t, 5*time.Second, c.adminTimeout)
+	assert.Zero(t, c.resync)
+
+	for _, bad := range [][]string{{"--max-concurrent-reconciles=0"}, {"--no-such-flag"}, {"extra"}, {"--admin-timeout=soon"}} {
+		_, err := parseFlags(bad)
+		assert.Error(t, err, "%v", bad)
+	}
+}
+
+// TestRunReconciles starts the binary's manager as main does and checks
+// that it writes status for a cluster in a watched namespace only.
+func TestRunReconciles(t *testing.T) {
+	env := testenv.Start(t)
+	watched := env.NewNamespace(t, testenv.PodSecurityRestricted)
+	other := env.NewNamespace(t, testenv.PodSecurityRestricted)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--namespaces=" + watched, "--metrics-bind-address=0", "--health-probe-bind-address=0"}, env.Config)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		assert.NoError(t, <-done)
+	})
+
+	mk := func(ns string) *v1alpha1.RocketMQCluster {
+		c := &v1alpha1.RocketMQCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "demo"},
+			Spec: v1alpha1.RocketMQClusterSpec{NameServer: v1alpha1.NameServerSpec{Replicas: ptr.To[int32](1)}}}
+		require.NoError(t, env.Client.Create(context.Background(), c))
+		return c
+	}
+	in, out := mk(watched), mk(other)
+	require.Eventually(t, func() bool {
+		c := &v1alpha1.RocketMQCluster{}
+		return env.Client.Get(context.Background(), client.ObjectKeyFromObject(in), c) == nil &&
+			c.Status.ObservedGeneration == c.Generation && len(c.Status.Conditions) == 3
+	}, 30*time.Second, 50*time.Millisecond)
+	c := &v1alpha1.RocketMQCluster{}
+	require.NoError(t, env.Client.Get(context.Background(), client.ObjectKeyFromObject(out), c))
+	assert.Empty(t, c.Status.Conditions, "a namespace that is not watched is left alone")
+}
