@@ -95,7 +95,9 @@ func structFields(t reflect.Type) []fieldInfo {
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		fi := fieldInfo{index: i, name: name}
-		for _, o := range strings.Split(opts, ",") {
+		for opts != "" {
+			var o string
+			o, opts, _ = strings.Cut(opts, ",")
 			fi.omitEmpty = fi.omitEmpty || o == "omitempty"
 			fi.omitZero = fi.omitZero || o == "omitzero"
 			fi.inline = fi.inline || o == "inline"
