@@ -22,6 +22,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/controller/cluster"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/controller/transfer"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
@@ -153,6 +154,12 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, c *config) error {
 	if err != nil {
 		return fmt.Errorf("setting up the RocketMQCluster controller: %w", err)
 	}
-	// TopicTransfer controller (internal/controller/transfer) registers here.
+	err = transfer.SetupWithManager(mgr, transfer.Options{
+		MaxConcurrentReconciles: c.concurrency,
+		AdminTimeout:            c.adminTimeout,
+	})
+	if err != nil {
+		return fmt.Errorf("setting up the TopicTransfer controller: %w", err)
+	}
 	return nil
 }
