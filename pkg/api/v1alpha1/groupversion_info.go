@@ -17,8 +17,10 @@ var (
 	// GroupVersion is the group and version of these types.
 	GroupVersion = schema.GroupVersion{Group: Group, Version: "v1alpha1"}
 
-	// SchemeBuilder registers the types with a runtime.Scheme.
-	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
+	// SchemeBuilder registers the types with a runtime.Scheme. Both
+	// binaries link controller-runtime anyway, so the lighter
+	// apimachinery builder would save this package nothing.
+	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion} //nolint:staticcheck // see above
 
 	// AddToScheme adds the types of this package to a scheme.
 	AddToScheme = SchemeBuilder.AddToScheme
