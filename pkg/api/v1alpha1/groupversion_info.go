@@ -17,9 +17,9 @@ var (
 	// GroupVersion is the group and version of these types.
 	GroupVersion = schema.GroupVersion{Group: Group, Version: "v1alpha1"}
 
-	// SchemeBuilder registers the types with a runtime.Scheme. Both
-	// binaries link controller-runtime anyway, so the lighter
-	// apimachinery builder would save this package nothing.
+	// SchemeBuilder registers the types with a runtime.Scheme. Every kind
+	// of this package registers through it; moving to apimachinery's
+	// runtime.SchemeBuilder would keep controller-runtime out of krm-fn.
 	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion} //nolint:staticcheck // see above
 
 	// AddToScheme adds the types of this package to a scheme.
