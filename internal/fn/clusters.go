@@ -40,7 +40,7 @@ func findClusters(items []*yaml.RNode, functionConfig *yaml.RNode) ([]cluster, f
 	for i, item := range items {
 		if !isObject(item) {
 			results = append(results, errorResult(nil, "",
-				fmt.Sprintf("input item %d is not a Kubernetes object (a YAML mapping with apiVersion and kind)", i)))
+				fmt.Sprintf("input item %d is not a Kubernetes object (a YAML mapping whose metadata, labels and annotations are mappings)", i)))
 			continue
 		}
 		c, ok, rs := asCluster(item)
@@ -108,8 +108,30 @@ func asCluster(node *yaml.RNode) (cluster, bool, framework.Results) {
 	return cluster{node: node, ref: ref}, true, nil
 }
 
+// isObject says whether node is shaped like a Kubernetes object: a mapping
+// whose metadata, labels and annotations, when present, are mappings too.
+// kyaml's writers fail on anything else, after the work is done.
 func isObject(node *yaml.RNode) bool {
-	return node != nil && node.YNode() != nil && node.YNode().Kind == yaml.MappingNode
+	if !isMapping(node.YNode()) {
+		return false
+	}
+	meta := node.Field(yaml.MetadataField)
+	if meta == nil {
+		return true
+	}
+	if !isMapping(meta.Value.YNode()) {
+		return false
+	}
+	for _, f := range []string{yaml.LabelsField, yaml.AnnotationsField} {
+		if v := meta.Value.Field(f); v != nil && !isMapping(v.Value.YNode()) && !yaml.IsYNodeTaggedNull(v.Value.YNode()) {
+			return false
+		}
+	}
+	return true
+}
+
+func isMapping(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.MappingNode
 }
 
 func isLocalConfig(node *yaml.RNode) bool {
