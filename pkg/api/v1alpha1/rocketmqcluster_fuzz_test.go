@@ -60,3 +60,23 @@ func FuzzDecodeValidate(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeValidate measures the per-cluster cost every render pays
+// before building objects: strict decoding, Default and Validate.
+func BenchmarkDecodeValidate(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "full.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := DecodeCluster(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Default()
+		if errs := c.Validate(); len(errs) > 0 {
+			b.Fatal(errs)
+		}
+	}
+}
