@@ -2,6 +2,7 @@ package argocd_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -188,4 +189,69 @@ func TestDockerignoreKeepsWhatTheDockerfileCopies(t *testing.T) {
 	for _, p := range []string{"bin/krm-fn", ".git/config", "examples/rendered/kustomize/manifests.yaml"} {
 		assert.True(t, dockerignored(patterns, p), "%s should stay out of the build context", p)
 	}
+}
+
+// TestDockerBuildContextBuilds recreates the build stage's view of the
+// repository, the files .dockerignore lets through and the stage COPYs,
+// and builds both binaries from it the way the stage does, so a missing
+// directory in either file fails here rather than in a release build.
+func TestDockerBuildContextBuilds(t *testing.T) {
+	root := exampletest.ModuleRoot(t)
+	data, err := os.ReadFile(filepath.Join(root, ".dockerignore"))
+	require.NoError(t, err)
+	var patterns []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			patterns = append(patterns, l)
+		}
+	}
+	var sources []string
+	for _, src := range stageNamed(t, parseDockerfile(t, filepath.Join(root, "Dockerfile")), "build").copies() {
+		if !strings.HasPrefix(src, "--from=") {
+			sources = append(sources, strings.Fields(src)...)
+		}
+	}
+	ctx := t.TempDir()
+	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() {
+			if rel == ".git" || rel == "bin" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if dockerignored(patterns, rel) || !copiedBy(sources, rel) {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(ctx, filepath.Dir(rel)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(ctx, rel), b, 0o644)
+	})
+	require.NoError(t, err)
+
+	cmd := exec.Command("go", "build", "-trimpath", "-o", t.TempDir(), "./cmd/krm-fn", "./cmd/status-controller")
+	cmd.Dir = ctx
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-mod=readonly")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "building from the Docker build context:\n%s", out)
+}
+
+// copiedBy reports whether a COPY of sources (files, or directories
+// ending in /) brings rel into the image.
+func copiedBy(sources []string, rel string) bool {
+	rel = filepath.ToSlash(rel)
+	for _, s := range sources {
+		if s == rel || (strings.HasSuffix(s, "/") && strings.HasPrefix(rel, s)) {
+			return true
+		}
+	}
+	return false
 }
