@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -11,7 +12,7 @@ import (
 )
 
 // FuzzProcess feeds arbitrary bytes through the whole ResourceList
-// processing. Run must never panic; whatever it accepts, it must accept
+// processing. Run must never panic (nor recover from a panic in a render); whatever it accepts, it must accept
 // again on its own output and give the same bytes (idempotence).
 func FuzzProcess(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join(goldenDir, "*", "input.yaml"))
@@ -32,6 +33,11 @@ func FuzzProcess(f *testing.F) {
 			return // not YAML: the framework reports it before we run
 		}
 		out, results := Run(items, r.FunctionConfig)
+		for _, res := range results {
+			if strings.HasPrefix(res.Message, internalErrorPrefix) {
+				t.Fatalf("panic while rendering: %s", res.Message)
+			}
+		}
 		if results.ExitCode() != 0 {
 			return
 		}

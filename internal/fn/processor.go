@@ -31,7 +31,7 @@ func (Processor) Process(rl *framework.ResourceList) (err error) {
 		if r := recover(); r != nil {
 			rl.Results = append(rl.Results, &framework.Result{
 				Severity: framework.Error,
-				Message:  fmt.Sprintf("internal error while rendering RocketMQClusters: %v", r),
+				Message:  fmt.Sprintf("%s while rendering RocketMQClusters: %v", internalErrorPrefix, r),
 			})
 			err = rl.Results
 		}
@@ -47,8 +47,8 @@ func (Processor) Process(rl *framework.ResourceList) (err error) {
 
 // Run renders the clusters found in items and in functionConfig. It returns
 // the output items and the results; when a result is an error the returned
-// items are the input items, untouched. Run does not recover from panics,
-// so that fuzzing finds them.
+// items are the input items, untouched. A panic while rendering a cluster
+// becomes an error result starting with internalErrorPrefix.
 func Run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framework.Results) {
 	out, results := run(items, functionConfig)
 	return out, sortResults(results)
@@ -88,7 +88,7 @@ func renderAll(clusters []cluster) ([][]*yaml.RNode, framework.Results) {
 	for range min(runtime.GOMAXPROCS(0), len(clusters)) {
 		wg.Go(func() {
 			for i := range next {
-				rendered[i], perCluster[i] = renderCluster(clusters[i])
+				rendered[i], perCluster[i] = safeRenderCluster(clusters[i])
 			}
 		})
 	}
@@ -102,6 +102,23 @@ func renderAll(clusters []cluster) ([][]*yaml.RNode, framework.Results) {
 		results = append(results, rs...)
 	}
 	return rendered, results
+}
+
+// internalErrorPrefix starts the message of a result made from a panic; the
+// fuzz test fails on it.
+const internalErrorPrefix = "internal error"
+
+// safeRenderCluster is renderCluster on a worker goroutine, where a panic
+// would otherwise kill the process: Process's recover cannot reach it.
+func safeRenderCluster(c cluster) (objs []*yaml.RNode, results framework.Results) {
+	defer func() {
+		if r := recover(); r != nil {
+			objs = nil
+			results = framework.Results{errorResult(&c.ref, "",
+				fmt.Sprintf("%s while rendering RocketMQCluster %s: %v", internalErrorPrefix, describe(c.ref), r))}
+		}
+	}()
+	return renderCluster(c)
 }
 
 // sortResults orders results by resource, keeping each resource's results
