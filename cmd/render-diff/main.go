@@ -25,7 +25,10 @@ import (
 // errDifferences is returned with --exit-code when the renders differ.
 var errDifferences = errors.New("renders differ")
 
-func main() {
+func main() { os.Exit(runMain()) }
+
+// runMain returns the exit code, so that deferred calls run before exit.
+func runMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	opts, err := parseFlags(os.Args[1:], os.Stderr)
@@ -34,13 +37,14 @@ func main() {
 	}
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		os.Exit(0)
+		return 0
 	case errors.Is(err, errDifferences):
-		os.Exit(1)
+		return 1
 	case err != nil:
 		fmt.Fprintf(os.Stderr, "render-diff: %v\n", err)
-		os.Exit(2)
+		return 2
 	}
+	return 0
 }
 
 type options struct {

@@ -30,7 +30,11 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("creating a temporary directory: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer func() {
+		if err := os.RemoveAll(tmp); err != nil {
+			_, _ = fmt.Fprintf(stderr, "render-diff: removing %s: %v\n", tmp, err)
+		}
+	}()
 
 	baseOut, headOut, err := renderBoth(ctx, o, tmp, stderr)
 	if err != nil {

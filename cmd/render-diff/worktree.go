@@ -22,6 +22,6 @@ func addWorktree(ctx context.Context, repo, rev, dir string) error {
 func removeWorktree(repo, dir string, stderr io.Writer) {
 	cmd := exec.Command("git", "-C", repo, "worktree", "remove", "--force", dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(stderr, "render-diff: removing worktree %s: %v\n%s", dir, err, out)
+		_, _ = fmt.Fprintf(stderr, "render-diff: removing worktree %s: %v\n%s", dir, err, out)
 	}
 }
