@@ -104,6 +104,8 @@ func TestResourceListWarningsExitZero(t *testing.T) {
 	require.Contains(t, stdout, "severity: warning")
 	require.Contains(t, stdout, "path: spec.nameServer.replicas")
 	require.Contains(t, stdout, "kind: StatefulSet")
+	require.Equal(t, "warning: RocketMQCluster mq/orders: spec.nameServer.replicas: "+
+		"a single NameServer is a single point of failure: clients and brokers lose routing while it restarts; use 2 or more\n", stderr)
 }
 
 func TestResourceListGarbageIsAnErrorNotAPanic(t *testing.T) {

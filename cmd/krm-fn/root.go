@@ -65,19 +65,34 @@ error results, renders nothing and exits 1.`,
 	return root
 }
 
-// runResourceList is the KRM function protocol: ResourceList in, out.
+// runResourceList is the KRM function protocol: ResourceList in, out. The
+// results also go to stderr, one line each, so that `kustomize build`
+// users see warnings and errors without reading the ResourceList.
 func runResourceList(s streams) error {
 	rw := &kio.ByteReadWriter{Reader: s.in, Writer: s.out, KeepReaderAnnotations: true}
-	err := framework.Execute(fn.Processor{}, rw)
-	if err == nil {
-		return nil
-	}
+	rec := &recordingProcessor{}
+	err := framework.Execute(rec, rw)
+	printResults(s.errOut, rec.results, nil)
 	var results framework.Results
-	if errors.As(err, &results) {
-		printResults(s.errOut, results, nil)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &results):
 		return errReported
+	default:
+		return fmt.Errorf("running the RocketMQCluster function: %w", err)
 	}
-	return fmt.Errorf("running the RocketMQCluster function: %w", err)
+}
+
+// recordingProcessor runs fn.Processor and keeps its results for stderr.
+type recordingProcessor struct {
+	results framework.Results
+}
+
+func (p *recordingProcessor) Process(rl *framework.ResourceList) error {
+	err := fn.Processor{}.Process(rl)
+	p.results = rl.Results
+	return err
 }
 
 // printResults writes one line per result; origin, when known, names the
