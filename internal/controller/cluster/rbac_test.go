@@ -158,7 +158,7 @@ func applyBundleRBAC(t *testing.T) {
 		if !kinds[o.GetKind()] {
 			continue
 		}
-		err := env.Client.Patch(context.Background(), o, client.Apply, client.FieldOwner("rbac-test"), client.ForceOwnership)
+		err := env.Client.Apply(context.Background(), client.ApplyConfigurationFromUnstructured(o), client.FieldOwner("rbac-test"), client.ForceOwnership)
 		require.NoError(t, err, "applying %s %s", o.GetKind(), o.GetName())
 		n++
 	}

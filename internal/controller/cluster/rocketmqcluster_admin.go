@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 
@@ -99,7 +100,7 @@ func (r *Reconciler) masters(ctx context.Context, want *v1alpha1.RocketMQCluster
 
 // clusterInfo asks the ready NameServer pods in turn, at their pod IPs.
 func (r *Reconciler) clusterInfo(ctx context.Context, o *observed, cl AdminClient) (*admin.ClusterInfo, error) {
-	var lastErr error = fmt.Errorf("no NameServer pod is ready")
+	lastErr := errors.New("no NameServer pod is ready")
 	for i := range o.pods[v1alpha1.ComponentNameServer] {
 		p := &o.pods[v1alpha1.ComponentNameServer][i]
 		if !podReady(p) || p.Status.PodIP == "" {
