@@ -25,7 +25,7 @@ built() { # name, expected version text, version-probe arguments...
   [ -x "$DEST/$bin" ] || return 1
   # Capture first: `probe | grep -q` lets grep exit at the first match, the
   # probe dies of SIGPIPE on its next line, and pipefail then reports a
-  # stale binary, so kubectl and etcd were relinked on every run.
+  # stale binary: kubectl and etcd were relinked on some no-op runs.
   out=$("$DEST/$bin" "$@" 2>/dev/null) || return 1
   grep -qF "$want" <<<"$out"
 }
