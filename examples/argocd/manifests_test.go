@@ -2,6 +2,7 @@ package argocd_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,4 +130,41 @@ func TestDryRunRefusesAMisspeltApplicationField(t *testing.T) {
 	_, err := env.ApplyDryRun(ctx, u, "examples-test")
 	require.Error(t, err, "the test CRD's schema must catch typos, or the dry runs above prove nothing")
 	assert.Contains(t, err.Error(), "automatic")
+}
+
+// TestRenderedSyncWaves checks the committed render of the example cluster
+// against how Argo CD syncs: wave by wave, each waiting for the previous
+// one to be healthy. Coordination (NameServer, Controller) comes before
+// brokers, brokers before what only talks to them, and the RocketMQCluster,
+// Healthy only once all of it is Ready, comes last. Data-holding
+// StatefulSets are never pruned.
+func TestRenderedSyncWaves(t *testing.T) {
+	objs := exampletest.ReadObjects(t, filepath.Join(exampletest.ModuleRoot(t), "examples/rendered/argocd/cluster/manifests.yaml"))
+	waveOf := map[string]int{}
+	clusterWave, maxOther := -1, -1
+	for _, o := range objs {
+		u := unstructured.Unstructured{Object: o}
+		w := 0
+		if s, ok := u.GetAnnotations()["argocd.argoproj.io/sync-wave"]; ok {
+			_, err := fmt.Sscanf(s, "%d", &w)
+			require.NoError(t, err, "%s %s: sync-wave %q", u.GetKind(), u.GetName(), s)
+		}
+		if u.GetKind() == "RocketMQCluster" {
+			clusterWave = w
+			continue
+		}
+		maxOther = max(maxOther, w)
+		if c := u.GetLabels()["app.kubernetes.io/component"]; c != "" && (u.GetKind() == "StatefulSet" || u.GetKind() == "Deployment") {
+			waveOf[c] = w
+		}
+		claims, _, _ := unstructured.NestedSlice(o, "spec", "volumeClaimTemplates")
+		if u.GetKind() == "StatefulSet" && len(claims) > 0 {
+			assert.Contains(t, u.GetAnnotations()["argocd.argoproj.io/sync-options"], "Prune=false", u.GetName())
+		}
+	}
+	assert.Greater(t, clusterWave, maxOther, "the RocketMQCluster syncs after everything it reports on")
+	assert.Less(t, waveOf["nameserver"], waveOf["broker"])
+	assert.Less(t, waveOf["controller"], waveOf["broker"])
+	assert.Less(t, waveOf["broker"], waveOf["proxy"])
+	assert.Less(t, waveOf["broker"], waveOf["dashboard"])
 }
