@@ -42,7 +42,8 @@ func mustUnstructured(t *testing.T, doc string) *unstructured.Unstructured {
 	return u
 }
 
-func deployment(ns string, hostNetwork bool) *unstructured.Unstructured {
+func deployment(t *testing.T, ns string, hostNetwork bool) *unstructured.Unstructured {
+	t.Helper()
 	pod := testenv.NewPod("", "", map[string]string{"app": "web"})
 	pod.Spec.HostNetwork = hostNetwork
 	d := &appsv1.Deployment{
@@ -55,7 +56,7 @@ func deployment(ns string, hostNetwork bool) *unstructured.Unstructured {
 	}
 	obj, err := runtimeToUnstructured(d)
 	if err != nil {
-		panic(err) // a Deployment always converts
+		t.Fatal(err)
 	}
 	return obj
 }
@@ -63,7 +64,7 @@ func deployment(ns string, hostNetwork bool) *unstructured.Unstructured {
 func TestApplyDryRunAcceptsCompliantObjectWithoutStoringIt(t *testing.T) {
 	ctx := testContext(t)
 	ns := env.NewNamespace(t, testenv.PodSecurityRestricted)
-	obj := deployment(ns, false)
+	obj := deployment(t, ns, false)
 
 	warnings, err := env.ApplyDryRun(ctx, obj, "testenv")
 	if err != nil {
@@ -86,7 +87,7 @@ func TestApplyDryRunReportsPodSecurityWarnings(t *testing.T) {
 	ctx := testContext(t)
 	ns := env.NewNamespace(t, testenv.PodSecurityRestricted)
 
-	warnings, err := env.ApplyDryRun(ctx, deployment(ns, true), "testenv")
+	warnings, err := env.ApplyDryRun(ctx, deployment(t, ns, true), "testenv")
 	if err != nil {
 		t.Fatalf("ApplyDryRun: %v", err)
 	}
@@ -96,7 +97,7 @@ func TestApplyDryRunReportsPodSecurityWarnings(t *testing.T) {
 	}
 
 	privileged := env.NewNamespace(t, testenv.PodSecurityPrivileged)
-	warnings, err = env.ApplyDryRun(ctx, deployment(privileged, true), "testenv")
+	warnings, err = env.ApplyDryRun(ctx, deployment(t, privileged, true), "testenv")
 	if err != nil || len(warnings) != 0 {
 		t.Errorf("in a privileged namespace: warnings = %q, err = %v; want neither", warnings, err)
 	}
