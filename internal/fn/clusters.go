@@ -96,7 +96,7 @@ func asCluster(node *yaml.RNode) (cluster, bool, framework.Results) {
 	if err != nil || meta.Kind != v1alpha1.KindRocketMQCluster {
 		return cluster{}, false, nil
 	}
-	ref := yaml.ResourceIdentifier{TypeMeta: meta.TypeMeta, NameMeta: meta.ObjectMeta.NameMeta}
+	ref := yaml.ResourceIdentifier{TypeMeta: meta.TypeMeta, NameMeta: meta.NameMeta}
 	group, _, _ := strings.Cut(meta.APIVersion, "/")
 	if group != v1alpha1.Group {
 		return cluster{}, false, nil
