@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/rmqtest"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
@@ -163,4 +164,39 @@ func applyBundleRBAC(t *testing.T) {
 		n++
 	}
 	require.GreaterOrEqual(t, n, 6)
+}
+
+// TestACLSecretMissing: without the ACL Secret the cluster is Degraded,
+// no broker is contacted, and the error names the Secret, never a value;
+// once the Secret exists the retry brings the cluster to Ready.
+func TestACLSecretMissing(t *testing.T) {
+	auth := &rmqtest.Auth{AccessKey: "rocketmq-admin", SecretKey: "another-s3cret"}
+	spec := twoGroups()
+	spec.ACL = v1alpha1.ACLSpec{Enabled: true, AdminSecretRef: &v1alpha1.SecretCredentialsRef{Name: "mq-admin", UsernameKey: "user", PasswordKey: "pass"}}
+	f := newFixture(t, spec, withAuth(auth))
+	f.addNameServer(0)
+	f.addNameServer(1)
+	list := f.nameServerList()
+	f.addBroker(0, 0, list)
+	f.addBroker(1, 0, list)
+	startManager(t, env.Config, []string{f.ns}, testOptions())
+
+	c := f.waitStatus("Degraded without the Secret", func(c *v1alpha1.RocketMQCluster) bool { return isTrue(c, v1alpha1.ConditionDegraded) })
+	cd := condition(c, v1alpha1.ConditionDegraded)
+	assert.Equal(t, ReasonAdminUnavailable, cd.Reason)
+	assert.Contains(t, cd.Message, "mq-admin")
+	assert.Zero(t, f.broker("demo-broker-0-0").CallCount(admin.CodeGetBrokerConfig), "no credentials, no broker calls")
+
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "mq-admin"},
+		StringData: map[string]string{"username": auth.AccessKey, "password": auth.SecretKey}}
+	require.NoError(t, env.Client.Create(context.Background(), secret))
+	c = f.waitStatus("the missing keys named", func(c *v1alpha1.RocketMQCluster) bool {
+		cd := condition(c, v1alpha1.ConditionDegraded)
+		return cd != nil && strings.Contains(cd.Message, `"user"`)
+	})
+	assert.NotContains(t, condition(c, v1alpha1.ConditionDegraded).Message, auth.SecretKey)
+
+	secret.StringData = map[string]string{"user": auth.AccessKey, "pass": auth.SecretKey}
+	require.NoError(t, env.Client.Update(context.Background(), secret))
+	f.waitReady()
 }

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -76,6 +77,20 @@ func TestNameServerScaleOut(t *testing.T) {
 		assert.Zero(t, f.broker(b).CallCount(admin.CodeUpdateBrokerConfig), "%s got an update it did not need", b)
 	}
 	assert.Equal(t, before, f.resourceVersions())
+
+	// Status is written only when it changes: a reconcile of the converged
+	// cluster (seen by its broker reads) leaves the resourceVersion alone.
+	for _, b := range brokerPods {
+		f.broker(b).ResetCounts()
+	}
+	cl := f.cluster()
+	cl.Annotations = map[string]string{"example.com/touch": "1"}
+	require.NoError(t, env.Client.Update(context.Background(), cl))
+	for _, b := range brokerPods {
+		require.Eventually(t, func() bool { return f.broker(b).CallCount(admin.CodeGetBrokerConfig) > 0 }, waitFor, 10*time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // room for a (wrong) deferred status write
+	assert.Equal(t, cl.ResourceVersion, f.cluster().ResourceVersion, "an unchanged status was written")
 }
 
 // TestNameServerListHeldDuringRestart: a NameServer that is not ready does
