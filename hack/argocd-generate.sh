@@ -47,7 +47,7 @@ fi
 if ! grep -q '[^[:space:]]' "$out"; then
 	fail "kustomize build $overlay rendered NOTHING; refusing to hand Argo CD an empty manifest list (is krm-fn on PATH? was --enable-exec dropped?)"
 fi
-if ! grep -q '^    app.kubernetes.io/managed-by: rocketmq-gitops$' "$out"; then
+if ! grep -Eq '^[[:space:]]+app\.kubernetes\.io/managed-by: rocketmq-gitops$' "$out"; then
 	fail "kustomize build $overlay rendered no RocketMQ object; is the RocketMQCluster listed under transformers: with a config.kubernetes.io/function annotation?"
 fi
 cat "$out"

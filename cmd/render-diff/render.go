@@ -62,6 +62,11 @@ func installKRMFn(ctx context.Context, krmFn, worktree string) (string, error) {
 	if krmFn != "build" {
 		return binDir, copyExecutable(krmFn, dst)
 	}
+	if _, err := os.Stat(filepath.Join(worktree, "cmd", "krm-fn")); errors.Is(err, os.ErrNotExist) {
+		// A revision from before the function: whatever it renders needs
+		// no krm-fn, and an overlay that does fails with kustomize's error.
+		return binDir, nil
+	}
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", dst, "./cmd/krm-fn")
 	cmd.Dir = worktree
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")

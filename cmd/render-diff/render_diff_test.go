@@ -215,3 +215,20 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, "HEAD", o.head)
 	assert.Equal(t, "build", o.krmFn)
 }
+
+func TestRenderDiffFromARevisionWithoutTheFunction(t *testing.T) {
+	kustomize := kustomizeBinary(t)
+	repo := newTestRepo(t)
+	repo.git("add", "-A")
+	repo.git("commit", "-q", "-m", "specs only, no renderer yet")
+	base := repo.git("rev-parse", "HEAD")
+	repo.write("deploy/plain/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: b}\n")
+	head := repo.commitRenderer("renderer", brokerItem(0))
+
+	var out, errOut strings.Builder
+	require.NoError(t, run(context.Background(), options{
+		repo: repo.dir, base: base, head: head, kustomize: kustomize, krmFn: "build",
+		overlays: []string{"deploy/plain"},
+	}, &out, &errOut), "stderr: %s", errOut.String())
+	assert.Contains(t, out.String(), "#### ~ ConfigMap/plain\n\n- `data`: `(none)` → `{\"a\":\"b\"}`\n")
+}
