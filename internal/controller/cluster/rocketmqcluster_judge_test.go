@@ -14,7 +14,9 @@ func groupStatus(name, master string, ready int32, state v1alpha1.MetadataState)
 }
 
 func TestJudge(t *testing.T) {
-	ns := func(ready int32) *v1alpha1.ComponentStatus { return &v1alpha1.ComponentStatus{Desired: 2, Ready: ready} }
+	ns := func(ready int32) *v1alpha1.ComponentStatus {
+		return &v1alpha1.ComponentStatus{Desired: 2, Ready: ready}
+	}
 	tests := []struct {
 		name                  string
 		st                    v1alpha1.RocketMQClusterStatus
