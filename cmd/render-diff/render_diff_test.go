@@ -11,24 +11,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/exampletest"
 )
 
-// kustomizeBinary finds the pinned kustomize that `make test` installs.
-func kustomizeBinary(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("KUSTOMIZE"), "../../bin/kustomize"} {
-		if p == "" {
-			continue
-		}
-		if abs, err := filepath.Abs(p); err == nil {
-			if _, err := os.Stat(abs); err == nil {
-				return abs
-			}
-		}
-	}
-	t.Skip("kustomize not installed; run `make test`, which installs it into ./bin")
-	return ""
-}
+// kustomizeBinary is the pinned kustomize `make test` installs; a missing
+// one fails the test.
+func kustomizeBinary(t *testing.T) string { return exampletest.Kustomize(t) }
 
 // fakeFn is the source of a stand-in krm-fn: it ignores its input and
 // emits a fixed ResourceList, so each commit below can change "the
