@@ -101,10 +101,17 @@ func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster)
 		return ctrl.Result{}, err
 	}
 	var h health
+	// An invalid spec is reported, not acted on: the renderer refuses it
+	// too, so the running pods are from an older, valid spec.
+	specErr := c.Validate().ToAggregate()
+	if specErr != nil {
+		h.degrade(ReasonInvalidSpec, specErr.Error())
+	}
 	creds, credErr := r.credentials(ctx, want)
 	if credErr != nil {
 		h.degrade(ReasonAdminUnavailable, credErr.Error())
 	}
+	act := specErr == nil && credErr == nil
 	cl := r.opts.Admin(creds)
 	defer func() {
 		if err := cl.Close(); err != nil {
@@ -119,12 +126,11 @@ func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster)
 	components(want, o, st)
 	st.BrokerGroups = brokerGroups(want, o, masters, c.Status.BrokerGroups)
 
-	var errs []error
-	errs = append(errs, credErr, masterErr)
-	if credErr == nil {
+	errs := []error{credErr, masterErr}
+	if act {
 		errs = append(errs, r.syncNameServers(actx, c, want, o, cl, st, &h))
 	}
-	after := r.syncMetadata(actx, c, want, cl, st, masters, credErr == nil)
+	after := r.syncMetadata(actx, c, want, cl, st, masters, act)
 	judge(st, &h)
 	setConditions(st, c.Generation, h)
 	c.Status = *st

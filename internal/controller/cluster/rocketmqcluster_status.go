@@ -23,6 +23,7 @@ const (
 	ReasonNameServersDown    = "NameServersDown"
 	ReasonMetadataFailed     = "MetadataCopyFailed"
 	ReasonAdminUnavailable   = "AdminCredentialsUnavailable"
+	ReasonInvalidSpec        = "InvalidSpec"
 	ReasonNotDegraded        = "AsExpected"
 	ReasonNotProgressing     = "Idle"
 )

@@ -128,3 +128,22 @@ func TestControllerModeMasterFromNameServer(t *testing.T) {
 	assert.Equal(t, v1alpha1.ComponentStatus{Desired: 1, Ready: 1}, *c.Status.Controller)
 	assert.Positive(t, f.nameServers["demo-nameserver-0"].CallCount(admin.CodeGetBrokerClusterInfo))
 }
+
+// TestInvalidSpecIsReportedNotActedOn: a spec the renderer refuses makes
+// the cluster Degraded with the field path, and no broker is contacted.
+func TestInvalidSpecIsReportedNotActedOn(t *testing.T) {
+	spec := twoGroups()
+	// The schema cannot check map keys; Validate refuses keys it owns.
+	spec.Broker.Config = map[string]v1alpha1.ConfigValue{"namesrvAddr": "10.0.0.1:9876"}
+	f := newFixture(t, spec)
+	f.addNameServer(0)
+	f.addNameServer(1)
+	f.addBroker(0, 0, []string{"127.0.0.1:1"})
+	startManager(t, env.Config, []string{f.ns}, testOptions())
+	c := f.waitStatus("Degraded", func(c *v1alpha1.RocketMQCluster) bool { return isTrue(c, v1alpha1.ConditionDegraded) })
+	cd := condition(c, v1alpha1.ConditionDegraded)
+	assert.Equal(t, ReasonInvalidSpec, cd.Reason)
+	assert.Contains(t, cd.Message, "spec.broker.config")
+	assert.Equal(t, int32(2), c.Status.NameServer.Ready, "status still counts pods")
+	assert.Zero(t, f.broker("demo-broker-0-0").CallCount(admin.CodeGetBrokerConfig))
+}
