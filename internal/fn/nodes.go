@@ -134,9 +134,11 @@ func (a *nodeAlloc) str(s string) *yaml.Node {
 }
 
 // yaml11NonString says whether a YAML 1.1 parser reads s, written bare, as
-// something other than a string. Parsing is costly, so only strings that
-// could be YAML 1.1 numbers (they start with a digit, sign or dot) are
-// parsed.
+// something other than a string. The encoder already quotes what YAML 1.2
+// reads as a number, so only the number forms that YAML 1.1 alone has are
+// left: underscores (1_000), binary (0b1) and octal (0777) (go-yaml v2,
+// the YAML 1.1 parser Kubernetes uses, reads 1:30 as a string). Parsing
+// is costly, so only strings of those shapes are parsed.
 func yaml11NonString(s string) bool {
 	if s == "" {
 		return false
@@ -150,5 +152,13 @@ func yaml11NonString(s string) bool {
 	if c := s[0]; (c < '0' || c > '9') && c != '+' && c != '-' && c != '.' {
 		return false
 	}
+	if !yaml11OnlyNumberShape(strings.TrimLeft(s, "+-")) {
+		return false
+	}
 	return yaml.IsValueNonString(s)
+}
+
+func yaml11OnlyNumberShape(s string) bool {
+	return strings.ContainsAny(s, "_:") || strings.HasPrefix(s, "0b") ||
+		(len(s) > 1 && s[0] == '0' && s[1] >= '0' && s[1] <= '9')
 }

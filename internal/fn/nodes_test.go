@@ -18,6 +18,10 @@ func TestToRNode(t *testing.T) {
 			"yes":   "yes",
 			"under": "1_000",
 			"ver":   "5.3.3",
+			"time":  "1:30",
+			"bin":   "0b101",
+			"oct":   "0777",
+			"hash":  "0a1b",
 		},
 		"spec": map[string]interface{}{
 			"replicas": int64(3),
@@ -32,12 +36,16 @@ func TestToRNode(t *testing.T) {
 	s, err := n.String()
 	require.NoError(t, err)
 	require.Equal(t, `data:
+  bin: "0b101"
   conf: |
     a=1
     b=2
   empty: ""
   flag: "true"
+  hash: 0a1b
+  oct: "0777"
   port: "5557"
+  time: 1:30
   under: "1_000"
   ver: 5.3.3
   "yes": "yes"
