@@ -21,6 +21,10 @@ type session struct {
 	r       *Reconciler
 	acl     map[admin.Credentials]topictransfer.Admin
 	closers []func()
+
+	// resolved endpoints, reused by every transition of the reconcile
+	resolved bool
+	src, tgt topictransfer.Endpoint
 }
 
 func (s *session) close() {
@@ -45,8 +49,12 @@ func (s *session) adminFor(creds *admin.Credentials) topictransfer.Admin {
 	return a
 }
 
-// resolveBoth resolves the source and the target of a transfer.
+// resolveBoth resolves the source and the target of a transfer, once per
+// reconcile: addresses do not need to be fresher than that.
 func (s *session) resolveBoth(ctx context.Context, tt *v1alpha1.TopicTransfer) (topictransfer.Endpoint, topictransfer.Endpoint, error) {
+	if s.resolved {
+		return s.src, s.tgt, nil
+	}
 	src, err := s.resolve(ctx, tt.Namespace, &tt.Spec.Source)
 	if err != nil {
 		return src, src, fmt.Errorf("source: %w", err)
@@ -55,6 +63,7 @@ func (s *session) resolveBoth(ctx context.Context, tt *v1alpha1.TopicTransfer) (
 	if err != nil {
 		return src, tgt, fmt.Errorf("target: %w", err)
 	}
+	s.resolved, s.src, s.tgt = true, src, tgt
 	return src, tgt, nil
 }
 

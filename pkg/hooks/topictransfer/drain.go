@@ -9,8 +9,10 @@ import (
 
 // drain is step 5. Its first run records when waiting began (the timeout
 // counts from there, across restarts); later runs poll consume stats of
-// every group on every source broker that holds the topic, until nothing
-// is left or the timeout starts a rollback.
+// every group on every source broker that holds the topic. A poll that
+// finds everything consumed completes the step even past the timeout:
+// rolling back a drained transfer would only undo a safe state. Otherwise,
+// once the timeout has passed, the transfer rolls back.
 func (r *run) drain() (result, error) {
 	st, spec := r.st, &r.in.Spec
 	now := r.now()
@@ -18,13 +20,13 @@ func (r *run) drain() (result, error) {
 		st.Drain = &v1alpha1.DrainStatus{StartedAt: now}
 		return result{}, nil
 	}
-	if drainTimedOut(spec, st, now.Time) {
-		r.beginRollback(v1alpha1.RollbackDrainTimeout, fmt.Sprintf("groups %v did not drain topic %q within %s",
-			st.Drain.Pending, spec.Topic, spec.DrainTimeoutOrDefault()))
-		return result{handled: true}, nil
-	}
 	pending, details, err := r.pendingGroups()
 	if err != nil {
+		if drainTimedOut(spec, st, now.Time) {
+			r.beginRollback(v1alpha1.RollbackDrainTimeout, fmt.Sprintf("the drain of topic %q could not be checked within %s: %v",
+				spec.Topic, spec.DrainTimeoutOrDefault(), err))
+			return result{handled: true}, nil
+		}
 		return result{}, err
 	}
 	st.Drain.Polls++
@@ -32,6 +34,11 @@ func (r *run) drain() (result, error) {
 	if len(pending) == 0 {
 		r.event(false, "Drained", "every group consumed topic %q on the source after %d check(s)", spec.Topic, st.Drain.Polls)
 		return result{done: true}, nil
+	}
+	if drainTimedOut(spec, st, now.Time) {
+		r.beginRollback(v1alpha1.RollbackDrainTimeout, fmt.Sprintf("groups %v did not drain topic %q within %s: %s",
+			pending, spec.Topic, spec.DrainTimeoutOrDefault(), strings.Join(details, "; ")))
+		return result{handled: true}, nil
 	}
 	st.Message = "waiting for groups to drain the source: " + strings.Join(details, "; ")
 	return result{wait: r.m.pollInterval()}, nil

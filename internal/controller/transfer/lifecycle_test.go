@@ -1,0 +1,263 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/topictransfer"
+)
+
+// stopAfter wraps the admin client: before any call it reads the transfer
+// from the API server, and once the status shows step `after` completed
+// (step after+1 entered) it stops the manager and fails the call, so that
+// nothing of step after+1 happens in this run.
+type stopAfter struct {
+	topictransfer.Admin
+	f     *fixture
+	name  string
+	after int32
+
+	mu      sync.Mutex
+	stop    func()
+	stopped bool
+}
+
+var errStopped = errors.New("manager stopped by the test")
+
+func (s *stopAfter) gate(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return errStopped
+	}
+	var tt v1alpha1.TopicTransfer
+	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: s.f.ns, Name: s.name}, &tt); err != nil {
+		return fmt.Errorf("test gate: %w", err)
+	}
+	if tt.Status.Step > s.after || tt.Status.Phase.Final() {
+		s.stopped = true
+		go s.stop()
+		return errStopped
+	}
+	return nil
+}
+
+func (s *stopAfter) ClusterInfo(ctx context.Context, ns string) (*admin.ClusterInfo, error) {
+	if err := s.gate(ctx); err != nil {
+		return nil, err
+	}
+	return s.Admin.ClusterInfo(ctx, ns)
+}
+
+// mutations counts the mutating requests each emulator received.
+func (f *fixture) mutations() map[string]int {
+	out := map[string]int{}
+	add := func(who string, e interface{ CallCount(int) int }, codes ...int) {
+		for _, c := range codes {
+			if n := e.CallCount(c); n > 0 {
+				out[fmt.Sprintf("%s/%d", who, c)] = n
+			}
+		}
+	}
+	muts := []int{admin.CodeUpdateAndCreateTopic, admin.CodeUpdateAndCreateSubscriptionGroup,
+		admin.CodeDeleteTopicInBroker, admin.CodeDeleteSubscriptionGroup}
+	for i, b := range f.src.brokers {
+		add(fmt.Sprintf("src%d", i), b, muts...)
+	}
+	for i, b := range f.tgt.brokers {
+		add(fmt.Sprintf("tgt%d", i), b, muts...)
+	}
+	add("srcNS", f.src.ns, admin.CodeDeleteTopicInNamesrv)
+	add("tgtNS", f.tgt.ns, admin.CodeDeleteTopicInNamesrv)
+	return out
+}
+
+// expectedMutations of one clean transfer of the fixture: per target
+// broker two groups, two retry topics and the topic; per source broker one
+// perm change, one topic delete, two group deletes; one route delete.
+func expectedMutations() map[string]int {
+	return map[string]int{
+		"tgt0/200": 2, "tgt1/200": 2, "tgt0/17": 3, "tgt1/17": 3,
+		"src0/17": 1, "src1/17": 1, "src0/215": 1, "src1/215": 1,
+		"src0/207": 2, "src1/207": 2, "srcNS/216": 1,
+	}
+}
+
+// The manager is stopped right after each step and a new one started: the
+// transfer resumes at the next step and ends Succeeded, with every
+// mutating admin call made exactly once over both runs.
+func TestRestartAfterEveryStepResumesAndDoesEachStepOnce(t *testing.T) {
+	for after := v1alpha1.StepNumberCheck; after < v1alpha1.StepNumberDone; after++ {
+		t.Run(fmt.Sprintf("stopped after step %d %s", after, v1alpha1.StepName(after)), func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.lag("shipping", 3)
+			gate := &stopAfter{Admin: f.admin, f: f, name: "move", after: after}
+			gate.stop = f.startManager(f.testOptions(gate))
+			f.create("move", f.spec())
+			if after >= v1alpha1.StepNumberDrain {
+				f.drainAfterAPoll()
+			}
+			mid := f.wait("move", "the first manager to stop", func(tt *v1alpha1.TopicTransfer) bool {
+				gate.mu.Lock()
+				defer gate.mu.Unlock()
+				// Step 6 ends the transfer in the same transition: it is
+				// Succeeded before any further admin call.
+				return gate.stopped || (after == v1alpha1.StepNumberDeleteFromSource && tt.Status.Phase.Final())
+			})
+			gate.stop()
+			mid = f.get("move")
+			require.Equal(t, after+1, mid.Status.Step, statusString(mid))
+
+			f.startManager(f.testOptions(nil))
+			if after < v1alpha1.StepNumberDrain {
+				f.drainAfterAPoll()
+			}
+			tt := f.waitFinal("move")
+			require.Equal(t, v1alpha1.TransferSucceeded, tt.Status.Phase, statusString(tt))
+			f.assertTransferred(t)
+			assert.Equal(t, expectedMutations(), f.mutations())
+		})
+	}
+}
+
+// drainAfterAPoll lets the lagging group catch up once the transfer has
+// polled consume stats at least once.
+func (f *fixture) drainAfterAPoll() {
+	f.t.Helper()
+	f.wait("move", "a drain poll", func(tt *v1alpha1.TopicTransfer) bool {
+		return tt.Status.Drain != nil && tt.Status.Drain.Polls > 0
+	})
+	f.lag("shipping", 0)
+}
+
+func TestDrainTimeoutRollsBack(t *testing.T) {
+	f := newFixture(t)
+	f.lag("billing", 5)
+	f.startManager(f.testOptions(nil))
+	spec := f.spec()
+	spec.DrainTimeout = &metav1.Duration{Duration: 300 * time.Millisecond}
+	f.create("move", spec)
+	tt := f.waitFinal("move")
+	require.Equal(t, v1alpha1.TransferRolledBack, tt.Status.Phase, statusString(tt))
+	require.NotNil(t, tt.Status.Rollback)
+	assert.Equal(t, v1alpha1.RollbackDrainTimeout, tt.Status.Rollback.Reason)
+	assert.Equal(t, v1alpha1.StepNumberDrain, tt.Status.Rollback.FromStep)
+	assert.True(t, tt.Status.Rollback.SourceRestored)
+	assert.Contains(t, tt.Status.Rollback.Message, "billing")
+	_, reason, _ := conditionOf(tt, v1alpha1.ConditionStalled)
+	assert.Equal(t, string(v1alpha1.RollbackDrainTimeout), reason)
+	f.assertRolledBack(t)
+	f.assertEvents(t, "move", "StepDrain", "RollingBack", "SourceRestored", "DeletedFromTarget", v1alpha1.ReasonRolledBack)
+}
+
+func TestUserAbortRollsBack(t *testing.T) {
+	f := newFixture(t)
+	f.lag("billing", 5)
+	f.startManager(f.testOptions(nil))
+	f.create("move", f.spec())
+	f.wait("move", "draining", func(tt *v1alpha1.TopicTransfer) bool {
+		return tt.Status.Drain != nil && tt.Status.Drain.Polls > 1
+	})
+	require.NoError(t, f.update("move", func(s *v1alpha1.TopicTransferSpec) { s.Abort = true }))
+	tt := f.waitFinal("move")
+	require.Equal(t, v1alpha1.TransferRolledBack, tt.Status.Phase, statusString(tt))
+	assert.Equal(t, v1alpha1.RollbackAborted, tt.Status.Rollback.Reason)
+	f.assertRolledBack(t)
+}
+
+// Past the point of no return spec.abort is refused with a condition and
+// the transfer rolls forward.
+func TestAbortAfterDeletionBeganIsRefused(t *testing.T) {
+	f := newFixture(t)
+	failFirst(f.src.brokers[1].Endpoint, admin.CodeDeleteTopicInBroker, 1000)
+	opts := f.testOptions(nil)
+	opts.RetryInterval = 20 * time.Millisecond
+	f.startManager(opts)
+	f.create("move", f.spec())
+	f.wait("move", "deleting from the source", func(tt *v1alpha1.TopicTransfer) bool {
+		return tt.Status.Step == v1alpha1.StepNumberDeleteFromSource && tt.Status.Attempts > 0
+	})
+	require.NoError(t, f.update("move", func(s *v1alpha1.TopicTransferSpec) { s.Abort = true }))
+	f.wait("move", "abort refused", func(tt *v1alpha1.TopicTransfer) bool {
+		st, reason, _ := conditionOf(tt, v1alpha1.ConditionSpecChangeRefused)
+		return st == "True" && reason == v1alpha1.ReasonAbortTooLate
+	})
+	f.src.brokers[1].ClearFaults()
+	tt := f.waitFinal("move")
+	require.Equal(t, v1alpha1.TransferSucceeded, tt.Status.Phase, statusString(tt))
+	f.assertTransferred(t)
+}
+
+func TestConflictingSecondTransferIsRefused(t *testing.T) {
+	f := newFixture(t)
+	f.lag("billing", 5)
+	f.startManager(f.testOptions(nil))
+	f.create("first", f.spec())
+	f.wait("first", "draining", func(tt *v1alpha1.TopicTransfer) bool { return tt.Status.Step >= v1alpha1.StepNumberDrain })
+	f.src.resetCounts()
+	f.tgt.resetCounts()
+
+	second := f.spec()
+	second.Target = v1alpha1.TransferEndpoint{NameServers: []string{f.tgt.ns.Addr()}, ClusterName: "elsewhere"}
+	f.create("second", second)
+	tt := f.waitFinal("second")
+	require.Equal(t, v1alpha1.TransferFailed, tt.Status.Phase, statusString(tt))
+	_, reason, _ := conditionOf(tt, v1alpha1.ConditionReady)
+	assert.Equal(t, v1alpha1.ReasonConflict, reason)
+	assert.Contains(t, tt.Status.Message, f.ns+"/first")
+	assert.Empty(t, f.mutations(), "the refused transfer changed something")
+
+	f.lag("billing", 0)
+	first := f.waitFinal("first")
+	require.Equal(t, v1alpha1.TransferSucceeded, first.Status.Phase, statusString(first))
+}
+
+func TestKeepingTheSourceTopicLeavesItReadOnly(t *testing.T) {
+	f := newFixture(t)
+	f.startManager(f.testOptions(nil))
+	spec := f.spec()
+	spec.DeleteSourceTopic = ptr.To(false)
+	f.create("copy", spec)
+	tt := f.waitFinal("copy")
+	require.Equal(t, v1alpha1.TransferSucceeded, tt.Status.Phase, statusString(tt))
+	for i, b := range f.src.brokers {
+		got := b.Topics()[topicName]
+		want := f.origTopic[i]
+		want.Perm = admin.PermRead
+		assert.True(t, got.Equal(want), "source topic %+v", got)
+		assert.Contains(t, b.Groups(), "billing")
+	}
+	for _, b := range f.tgt.brokers {
+		assert.Contains(t, b.Topics(), topicName)
+	}
+}
+
+// A transfer whose cluster has no ready NameServer waits, then starts
+// when one is ready.
+func TestTransferWaitsForItsCluster(t *testing.T) {
+	f := newFixture(t)
+	f.startManager(f.testOptions(nil))
+	spec := f.spec()
+	spec.Target = v1alpha1.TransferEndpoint{ClusterRef: &v1alpha1.ClusterReference{Name: "later"}, ClusterName: "tgt"}
+	f.create("move", spec)
+	tt := f.wait("move", "a retry", func(tt *v1alpha1.TopicTransfer) bool { return tt.Status.Attempts > 0 })
+	assert.Contains(t, tt.Status.LastError, "later")
+	assert.Equal(t, v1alpha1.TransferPending, tt.Status.Phase)
+	tt = f.waitFinal("move")
+	assert.Equal(t, v1alpha1.TransferFailed, tt.Status.Phase, "a cluster that never appears fails the transfer before it changed anything")
+	_, reason, _ := conditionOf(tt, v1alpha1.ConditionReady)
+	assert.Equal(t, v1alpha1.ReasonClusterUnavailable, reason)
+}
