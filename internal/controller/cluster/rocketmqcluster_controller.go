@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -133,6 +136,7 @@ func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster)
 	after := r.syncMetadata(actx, c, want, cl, st, masters, act)
 	judge(st, &h)
 	setConditions(st, c.Generation, h)
+	r.recordTransitions(c, &c.Status, st)
 	c.Status = *st
 
 	res := ctrl.Result{RequeueAfter: after}
@@ -160,4 +164,33 @@ func (r *Reconciler) patchStatus(ctx context.Context, orig, c *v1alpha1.RocketMQ
 // event records a decision on the cluster.
 func (r *Reconciler) event(c *v1alpha1.RocketMQCluster, typ, reason, action, msg string) {
 	r.events.Eventf(c, nil, typ, reason, action, "%s", msg)
+}
+
+// transitionReasons name the Event of a condition turning True or False.
+var transitionReasons = map[string][2]string{
+	v1alpha1.ConditionReady:    {"ClusterReady", "ClusterNotReady"},
+	v1alpha1.ConditionDegraded: {"ClusterDegraded", "ClusterRecovered"},
+}
+
+// recordTransitions records an Event when the cluster becomes Ready or
+// Degraded, or stops being either; steady states record nothing, and a
+// first status that is not Ready/Degraded is not news.
+func (r *Reconciler) recordTransitions(c *v1alpha1.RocketMQCluster, before, after *v1alpha1.RocketMQClusterStatus) {
+	for _, typ := range []string{v1alpha1.ConditionReady, v1alpha1.ConditionDegraded} {
+		now := meta.FindStatusCondition(after.Conditions, typ)
+		was := meta.FindStatusCondition(before.Conditions, typ)
+		if now == nil || (was != nil && was.Status == now.Status) || (was == nil && now.Status != metav1.ConditionTrue) {
+			continue
+		}
+		isTrue := now.Status == metav1.ConditionTrue
+		reason := transitionReasons[typ][1]
+		if isTrue {
+			reason = transitionReasons[typ][0]
+		}
+		eventType := corev1.EventTypeNormal
+		if isTrue == (typ == v1alpha1.ConditionDegraded) {
+			eventType = corev1.EventTypeWarning // Degraded turned True, or Ready turned False
+		}
+		r.event(c, eventType, reason, "Status", fmt.Sprintf("%s: %s", now.Reason, now.Message))
+	}
 }

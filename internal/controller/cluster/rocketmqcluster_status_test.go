@@ -67,6 +67,8 @@ func TestStatusLifecycle(t *testing.T) {
 	assert.Equal(t, ReasonMasterLost, condition(c, v1alpha1.ConditionDegraded).Reason)
 	assert.Contains(t, condition(c, v1alpha1.ConditionDegraded).Message, "demo-broker-1")
 	assert.Equal(t, metav1.ConditionFalse, condition(c, v1alpha1.ConditionReady).Status)
+	f.waitEvent("ClusterDegraded", "demo-broker-1 has no ready master")
+	f.waitEvent("ClusterReady", "every component ready")
 
 	// A master pod that is gone too.
 	require.NoError(t, env.Client.Delete(context.Background(), master))
