@@ -21,6 +21,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
@@ -96,7 +97,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.
 }
 
 func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster) (ctrl.Result, error) {
-	log := logf.FromContext(ctx)
 	want := c.DeepCopy()
 	want.Default()
 	o, err := r.observe(ctx, c)
@@ -104,23 +104,9 @@ func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster)
 		return ctrl.Result{}, err
 	}
 	var h health
-	// An invalid spec is reported, not acted on: the renderer refuses it
-	// too, so the running pods are from an older, valid spec.
-	specErr := c.Validate().ToAggregate()
-	if specErr != nil {
-		h.degrade(ReasonInvalidSpec, specErr.Error())
-	}
-	creds, credErr := r.credentials(ctx, want)
-	if credErr != nil {
-		h.degrade(ReasonAdminUnavailable, credErr.Error())
-	}
-	act := specErr == nil && credErr == nil
+	creds, act, credErr := r.preflight(ctx, c, want, &h)
 	cl := r.opts.Admin(creds)
-	defer func() {
-		if err := cl.Close(); err != nil {
-			log.V(1).Info("closing the admin client", "error", err.Error())
-		}
-	}()
+	defer r.closeAdmin(ctx, cl)
 	actx, cancel := context.WithTimeout(ctx, r.opts.AdminTimeout)
 	defer cancel()
 
@@ -128,7 +114,6 @@ func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster)
 	masters, masterErr := r.masters(actx, want, o, cl)
 	components(want, o, st)
 	st.BrokerGroups = brokerGroups(want, o, masters, c.Status.BrokerGroups)
-
 	errs := []error{credErr, masterErr}
 	if act {
 		errs = append(errs, r.syncNameServers(actx, c, want, o, cl, st, &h))
@@ -138,12 +123,36 @@ func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster)
 	setConditions(st, c.Generation, h)
 	r.recordTransitions(c, &c.Status, st)
 	c.Status = *st
+	return ctrl.Result{RequeueAfter: r.nextLook(after)}, errors.Join(errs...)
+}
 
-	res := ctrl.Result{RequeueAfter: after}
-	if r.opts.Resync > 0 && (res.RequeueAfter == 0 || r.opts.Resync < res.RequeueAfter) {
-		res.RequeueAfter = r.opts.Resync
+// preflight decides whether this reconcile may talk to brokers: not with
+// a spec that fails Validate (the renderer refuses it too, so the running
+// pods come from an older, valid spec), nor without the ACL credentials.
+func (r *Reconciler) preflight(ctx context.Context, c, want *v1alpha1.RocketMQCluster, h *health) (*admin.Credentials, bool, error) {
+	specErr := c.Validate().ToAggregate()
+	if specErr != nil {
+		h.degrade(ReasonInvalidSpec, specErr.Error())
 	}
-	return res, errors.Join(errs...)
+	creds, credErr := r.credentials(ctx, want)
+	if credErr != nil {
+		h.degrade(ReasonAdminUnavailable, credErr.Error())
+	}
+	return creds, specErr == nil && credErr == nil, credErr
+}
+
+func (r *Reconciler) closeAdmin(ctx context.Context, cl AdminClient) {
+	if err := cl.Close(); err != nil {
+		logf.FromContext(ctx).V(1).Info("closing the admin client", "error", err.Error())
+	}
+}
+
+// nextLook is the sooner of the metadata copy's wish and the resync period.
+func (r *Reconciler) nextLook(after time.Duration) time.Duration {
+	if r.opts.Resync > 0 && (after == 0 || r.opts.Resync < after) {
+		return r.opts.Resync
+	}
+	return after
 }
 
 // patchStatus writes the status subresource when it changed. The merge
