@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -109,20 +110,23 @@ func newFixture(t *testing.T) *fixture {
 		admin: admin.New(admin.Options{}),
 	}
 	t.Cleanup(func() { _ = f.admin.Close() })
-	f.createSourceCluster(prefix + "1")
+	f.createCluster("src", f.src.ns.Addr())
 	f.seedSource()
 	return f
 }
 
-// createSourceCluster makes the RocketMQCluster "src" and its NameServer
-// pod, ready at ip: the controller finds the NameServer from the pod.
-func (f *fixture) createSourceCluster(ip string) {
+// createCluster makes a RocketMQCluster and its NameServer pod, ready at
+// the emulated NameServer's IP: the controller finds the NameServer from
+// the pod (port 9876, which the emulators listen on).
+func (f *fixture) createCluster(name, nameServer string) {
+	ip, _, err := net.SplitHostPort(nameServer)
+	require.NoError(f.t, err)
 	ctx := context.Background()
 	// Without a controller-manager nobody creates the namespace's default
 	// ServiceAccount, and pod admission waits for it before giving up.
 	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "default"}}
 	require.NoError(f.t, client.IgnoreAlreadyExists(env.Client.Create(ctx, sa)))
-	c := &v1alpha1.RocketMQCluster{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "src"}}
+	c := &v1alpha1.RocketMQCluster{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: name}}
 	require.NoError(f.t, env.Client.Create(ctx, c))
 	p := testenv.NewPod(f.ns, c.NameServerName()+"-0", c.Labels(v1alpha1.ComponentNameServer, -1))
 	require.NoError(f.t, env.Client.Create(ctx, p))

@@ -28,7 +28,6 @@ const (
 	ReasonSourceTopicMissing = "SourceTopicMissing"
 	ReasonGroupMissing       = "GroupMissing"
 	ReasonClusterUnavailable = "ClusterUnavailable"
-	ReasonTopicOnTarget      = "TopicOnTarget"
 	ReasonSpecChanged        = "SpecChangedAfterCompletion"
 	ReasonAbortTooLate       = "AbortPastPointOfNoReturn"
 	ReasonSpecUnchanged      = "SpecUnchanged"

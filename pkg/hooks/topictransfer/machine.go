@@ -127,9 +127,12 @@ func (r *run) advance() time.Duration {
 		return 0
 	}
 	r.noteLateAbort()
+	if st.Phase == v1alpha1.TransferRollingBack && !rollbackNeedsClusters(st) {
+		return r.rollback()
+	}
 	src, tgt, err := r.in.Resolve(r.ctx)
 	if err != nil {
-		return r.fail(fmt.Errorf("resolving clusters: %w", err))
+		return r.unresolved(err)
 	}
 	r.src, r.tgt = src, tgt
 	if st.Phase == v1alpha1.TransferRollingBack {
@@ -261,6 +264,25 @@ func (r *run) fail(err error) time.Duration {
 	}
 	setProgressing(st, r.in.Generation, v1alpha1.ReasonRetrying, fmt.Sprintf("%s failed, retrying: %v", describe(st), err))
 	return r.m.backoff(st.Attempts)
+}
+
+// unresolved handles clusters that cannot be located (a RocketMQCluster
+// not applied yet, or without a ready NameServer). Before anything changed
+// the transfer waits for them without counting attempts, since GitOps may
+// apply a transfer before its clusters are up; later it is an ordinary
+// failure of the step, or of the rollback.
+func (r *run) unresolved(err error) time.Duration {
+	err = fmt.Errorf("locating the clusters: %w", err)
+	st := r.st
+	if st.Phase != v1alpha1.TransferPending {
+		return r.fail(err)
+	}
+	if st.LastError != err.Error() {
+		r.event(true, v1alpha1.ReasonClusterUnavailable, "waiting: %v", err)
+	}
+	st.LastError, st.Message = err.Error(), "waiting for the clusters: "+err.Error()
+	setProgressing(st, r.in.Generation, v1alpha1.ReasonClusterUnavailable, st.Message)
+	return r.m.backoff(6)
 }
 
 func describe(st *v1alpha1.TopicTransferStatus) string {

@@ -2,6 +2,7 @@ package topictransfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -303,4 +304,36 @@ func findCondition(st *v1alpha1.TopicTransferStatus, typ string) *metav1.Conditi
 		}
 	}
 	return nil
+}
+
+func TestUnlocatableClustersAreAwaitedOnlyBeforeAnyChange(t *testing.T) {
+	r := newRig(t)
+	in := r.input(r.admin)
+	resolve := in.Resolve
+	missing := errors.New("RocketMQCluster east not found")
+	in.Resolve = func(context.Context) (Endpoint, Endpoint, error) { return Endpoint{}, Endpoint{}, missing }
+	m, st := machine(), &v1alpha1.TopicTransferStatus{}
+	var events []Event
+	for range 20 {
+		events = append(events, m.Advance(context.Background(), in, st).Events...)
+	}
+	assert.Equal(t, v1alpha1.TransferPending, st.Phase, "still waiting, not failed")
+	assert.Zero(t, st.Attempts)
+	assert.Contains(t, st.Message, "east")
+	waits := 0
+	for _, e := range events {
+		if e.Reason == v1alpha1.ReasonClusterUnavailable {
+			waits++
+		}
+	}
+	assert.Equal(t, 1, waits, "one Event for the wait, not one per check")
+
+	in.Resolve = resolve
+	for st.Step < v1alpha1.StepNumberCreateOnTarget {
+		m.Advance(context.Background(), in, st)
+	}
+	in.Resolve = func(context.Context) (Endpoint, Endpoint, error) { return Endpoint{}, Endpoint{}, missing }
+	drive(t, m, in, st)
+	assert.Equal(t, v1alpha1.TransferRolledBack, st.Phase, "past step 1 the failure counts; nothing had changed, so the rollback needs no cluster: %s", st.Message)
+	assert.Empty(t, st.Target)
 }

@@ -107,6 +107,16 @@ func nextToUndo(target []v1alpha1.TargetResource) int {
 	return -1
 }
 
+// rollbackNeedsClusters reports whether a rollback still has something to
+// undo on a cluster: the source topic's perm, or a target resource. One
+// that has not (it began before anything changed) can finish even when
+// the clusters cannot be reached.
+func rollbackNeedsClusters(st *v1alpha1.TopicTransferStatus) bool {
+	rb := st.Rollback
+	restore := !rb.SourceRestored && rb.FromStep >= v1alpha1.StepNumberSourceReadOnly && st.Snapshot != nil
+	return restore || nextToUndo(st.Target) >= 0
+}
+
 // findTarget returns the index of kind/name in target, or -1.
 func findTarget(target []v1alpha1.TargetResource, kind v1alpha1.TargetResourceKind, name string) int {
 	return slices.IndexFunc(target, func(t v1alpha1.TargetResource) bool { return t.Kind == kind && t.Name == name })

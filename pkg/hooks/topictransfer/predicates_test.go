@@ -1,6 +1,7 @@
 package topictransfer
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -196,4 +197,20 @@ func scale(ds []time.Duration, unit time.Duration) []time.Duration {
 		out[i] = d / unit
 	}
 	return out
+}
+
+func TestRollbackNeedsClusters(t *testing.T) {
+	st := func(from int32, restored bool, target ...v1alpha1.TargetResourceState) *v1alpha1.TopicTransferStatus {
+		s := &v1alpha1.TopicTransferStatus{Snapshot: &v1alpha1.TransferSnapshot{},
+			Rollback: &v1alpha1.RollbackStatus{FromStep: from, SourceRestored: restored}}
+		for i, state := range target {
+			s.Target = append(s.Target, v1alpha1.TargetResource{Kind: v1alpha1.TargetGroup, Name: fmt.Sprint(i), State: state})
+		}
+		return s
+	}
+	assert.False(t, rollbackNeedsClusters(st(2, false)), "nothing changed before step 3")
+	assert.False(t, rollbackNeedsClusters(st(3, false, v1alpha1.TargetPreExisting)), "pre-existing is never undone")
+	assert.True(t, rollbackNeedsClusters(st(3, false, v1alpha1.TargetCreating)))
+	assert.True(t, rollbackNeedsClusters(st(4, false)), "the source perm may have changed")
+	assert.False(t, rollbackNeedsClusters(st(5, true, v1alpha1.TargetDeleted)))
 }
