@@ -1,11 +1,13 @@
 package fn
 
 import (
+	"fmt"
 	"sort"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/render"
 )
 
 // assemble is the output: the input items, minus objects an earlier run
@@ -22,6 +24,9 @@ func assemble(items []*yaml.RNode, clusters []cluster, rendered [][]*yaml.RNode)
 	for _, item := range items {
 		if previouslyRendered(item, owned) {
 			continue
+		}
+		if err := placeClusterLast(item, owned); err != nil {
+			return nil, err
 		}
 		kept = append(kept, newKeyedNode(item))
 	}
@@ -96,4 +101,26 @@ func (a *keyedNode) fullText() (string, error) {
 		a.text = &s
 	}
 	return *a.text, nil
+}
+
+// placeClusterLast puts a passed-through RocketMQCluster that was rendered
+// now in the last Argo CD sync wave, unless its author chose a wave: Argo
+// CD waits for each wave to be healthy before the next, and a cluster only
+// turns healthy once its brokers run, so in wave 0 it would hold the
+// brokers back forever. Local-config copies are never applied; they are
+// left alone.
+func placeClusterLast(item *yaml.RNode, owned map[clusterKey]bool) error {
+	if item.GetKind() != v1alpha1.KindRocketMQCluster || item.GetApiVersion() != v1alpha1.GroupVersion.String() {
+		return nil
+	}
+	if isLocalConfig(item) || !owned[clusterKey{namespace: item.GetNamespace(), name: item.GetName()}] {
+		return nil
+	}
+	if _, set := item.GetAnnotations()[render.AnnotationSyncWave]; set {
+		return nil
+	}
+	if err := item.PipeE(yaml.SetAnnotation(render.AnnotationSyncWave, render.ClusterSyncWave)); err != nil {
+		return fmt.Errorf("while setting the sync wave of RocketMQCluster %s/%s: %w", item.GetNamespace(), item.GetName(), err)
+	}
+	return nil
 }

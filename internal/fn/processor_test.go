@@ -4,9 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/render"
 )
 
 func mustParse(t *testing.T, s string) *yaml.RNode {
@@ -108,4 +111,33 @@ func TestProcessReturnsErrorResultsAsError(t *testing.T) {
 	require.ErrorAs(t, err, &results, "kyaml exits 0 unless Process returns an error")
 	require.Equal(t, 1, results.ExitCode())
 	require.Len(t, rl.Items, 1, "nothing rendered, the item kept")
+}
+
+// The passed-through cluster goes to the last Argo CD sync wave, after the
+// objects rendered from it, unless its author picked a wave.
+func TestClusterSyncWave(t *testing.T) {
+	for _, tt := range []struct {
+		name, annotations, want string
+	}{
+		{name: "defaulted", want: render.ClusterSyncWave},
+		{name: "author's choice kept", annotations: "\n  annotations:\n    argocd.argoproj.io/sync-wave: \"7\"", want: "7"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := mustParse(t, "apiVersion: rocketmq.gitops.dev/v1alpha1\nkind: RocketMQCluster\nmetadata:\n  name: a\n  namespace: mq"+tt.annotations+"\nspec: {}\n")
+			out, results := Run([]*yaml.RNode{in}, nil)
+			require.Zero(t, results.ExitCode(), "results: %v", results)
+			var waves []string
+			for _, o := range out {
+				w := o.GetAnnotations()[render.AnnotationSyncWave]
+				if o.GetKind() == "RocketMQCluster" {
+					assert.Equal(t, tt.want, w)
+					continue
+				}
+				waves = append(waves, w)
+			}
+			for _, w := range waves {
+				assert.Less(t, w, render.ClusterSyncWave, "rendered objects sync before the cluster")
+			}
+		})
+	}
 }

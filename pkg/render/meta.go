@@ -33,6 +33,14 @@ const (
 	waveCoordination = "0" // NameServer, Controller
 	waveBrokers      = "1"
 	waveAccess       = "2" // Proxy, dashboard, metrics
+
+	// ClusterSyncWave is the wave of the RocketMQCluster itself, after every
+	// object rendered from it. Argo CD waits for a wave to be healthy
+	// before the next, and the cluster only turns healthy once its brokers
+	// run: in wave 0 it would hold the brokers back forever.
+	ClusterSyncWave = "3"
+	// AnnotationSyncWave is Argo CD's sync-wave annotation.
+	AnnotationSyncWave = annotationSyncWave
 )
 
 // objectMeta is the metadata of every rendered object: name, the cluster's
