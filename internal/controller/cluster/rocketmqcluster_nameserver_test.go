@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,4 +159,43 @@ func (f *fixture) resourceVersions() map[string]string {
 		out["statefulset/"+s.Name] = s.ResourceVersion
 	}
 	return out
+}
+
+// TestNameServerDNSNames: without hostNetwork the list is the pods' stable
+// DNS names, pushed only once the headless Service that makes them
+// resolvable exists. The emulated brokers start with an empty namesrvAddr
+// and nothing here makes them register, so no name is ever resolved.
+func TestNameServerDNSNames(t *testing.T) {
+	spec := twoGroups()
+	spec.NameServer.HostNetwork = false
+	f := newFixture(t, spec)
+	svc := &corev1.Service{}
+	require.NoError(t, env.Client.Get(context.Background(), client.ObjectKey{Namespace: f.ns, Name: "demo-nameserver"}, svc))
+	require.NoError(t, env.Client.Delete(context.Background(), svc))
+	f.addPod(v1alpha1.ComponentNameServer, -1, "demo-nameserver-0", f.ip())
+	f.addPod(v1alpha1.ComponentNameServer, -1, "demo-nameserver-1", f.ip())
+	f.addBroker(0, 0, nil)
+	f.addBroker(1, 0, nil)
+	startManager(t, env.Config, []string{f.ns}, testOptions())
+
+	c := f.waitStatus("waiting for the Service", func(c *v1alpha1.RocketMQCluster) bool {
+		cd := condition(c, v1alpha1.ConditionProgressing)
+		return cd != nil && cd.Reason == ReasonNameServerUpdating && strings.Contains(cd.Message, "headless Service demo-nameserver")
+	})
+	assert.Empty(t, c.Status.NameServerAddresses)
+	assert.Zero(t, f.broker("demo-broker-0-0").CallCount(admin.CodeUpdateBrokerConfig))
+
+	f.createHeadlessService()
+	c = f.waitReady()
+	want := []string{
+		"demo-nameserver-0.demo-nameserver." + f.ns + ".svc:9876",
+		"demo-nameserver-1.demo-nameserver." + f.ns + ".svc:9876",
+	}
+	assert.Equal(t, want, c.Status.NameServerAddresses)
+	for _, b := range []string{"demo-broker-0-0", "demo-broker-1-0"} {
+		got, err := f.brokerNameServers(b)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	f.checkConfigMap(want)
 }
