@@ -110,7 +110,7 @@ func TestRestartAfterEveryStepResumesAndDoesEachStepOnce(t *testing.T) {
 			if after >= v1alpha1.StepNumberDrain {
 				f.drainAfterAPoll()
 			}
-			mid := f.wait("move", "the first manager to stop", func(tt *v1alpha1.TopicTransfer) bool {
+			f.wait("move", "the first manager to stop", func(tt *v1alpha1.TopicTransfer) bool {
 				gate.mu.Lock()
 				defer gate.mu.Unlock()
 				// Step 6 ends the transfer in the same transition: it is
@@ -118,7 +118,7 @@ func TestRestartAfterEveryStepResumesAndDoesEachStepOnce(t *testing.T) {
 				return gate.stopped || (after == v1alpha1.StepNumberDeleteFromSource && tt.Status.Phase.Final())
 			})
 			gate.stop()
-			mid = f.get("move")
+			mid := f.get("move")
 			require.Equal(t, after+1, mid.Status.Step, statusString(mid))
 
 			f.startManager(f.testOptions(nil))

@@ -228,7 +228,7 @@ func TestDrainTimeoutRollsBackToTheSnapshot(t *testing.T) {
 	drive(t, m, r.input(r.admin), st)
 	require.Equal(t, v1alpha1.TransferRolledBack, st.Phase, st.Message)
 	assert.Equal(t, v1alpha1.RollbackDrainTimeout, st.Rollback.Reason)
-	assert.Equal(t, int32(v1alpha1.StepNumberDrain), st.Rollback.FromStep)
+	assert.Equal(t, v1alpha1.StepNumberDrain, st.Rollback.FromStep)
 	for i, b := range r.src {
 		assert.True(t, b.Topics()["t"].Equal(r.origTopics[i]), "source topic restored on %d", i)
 	}
