@@ -31,7 +31,7 @@ type rig struct {
 	origTopics []admin.TopicConfig
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	prefix := fmt.Sprintf("127.67.%d.", subnet.Add(1))
 	r := &rig{}
@@ -54,7 +54,7 @@ func newRig(t *testing.T) *rig {
 	return r
 }
 
-func emulate(t *testing.T, prefix string, first int, cluster string) (*rmqtest.NameServer, []*rmqtest.Broker) {
+func emulate(t testing.TB, prefix string, first int, cluster string) (*rmqtest.NameServer, []*rmqtest.Broker) {
 	t.Helper()
 	ns, err := rmqtest.NewNameServer(fmt.Sprintf("%s%d:9876", prefix, first))
 	require.NoError(t, err)
@@ -177,22 +177,44 @@ func (c *intentChecker) DeleteGroup(ctx context.Context, addr, group string, cle
 }
 
 func TestEveryMutationFollowsItsPersistedIntent(t *testing.T) {
-	r := newRig(t)
-	chk := &intentChecker{Admin: r.admin, t: t}
-	in := r.input(chk)
-	m := machine()
-	st := &v1alpha1.TopicTransferStatus{}
-	for range 500 {
-		chk.mu.Lock()
-		chk.persisted, chk.live = st.DeepCopy(), st
-		chk.mu.Unlock()
-		m.Advance(context.Background(), in, st)
-		if st.Phase.Final() {
-			break
-		}
+	for _, tc := range []struct {
+		name  string
+		abort bool
+		want  v1alpha1.TransferPhase
+	}{
+		{"transfer", false, v1alpha1.TransferSucceeded},
+		{"abort while draining", true, v1alpha1.TransferRolledBack},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			if tc.abort {
+				r.src[0].SetConsumerOffset("g", "t", 0, 1)
+			}
+			chk := &intentChecker{Admin: r.admin, t: t}
+			in := r.input(chk)
+			m := machine()
+			st := &v1alpha1.TopicTransferStatus{}
+			for range 500 {
+				chk.mu.Lock()
+				chk.persisted, chk.live = st.DeepCopy(), st
+				chk.mu.Unlock()
+				m.Advance(context.Background(), in, st)
+				in.Spec.Abort = tc.abort && st.Drain != nil && st.Drain.Polls > 0
+				if st.Phase.Final() {
+					break
+				}
+			}
+			require.Equal(t, tc.want, st.Phase, st.Message)
+			if !tc.abort {
+				r.assertTransferred(t)
+				return
+			}
+			for i, b := range r.src {
+				assert.True(t, b.Topics()["t"].Equal(r.origTopics[i]), "source restored")
+			}
+			assert.NotContains(t, r.tgt[0].Topics(), "t")
+		})
 	}
-	require.Equal(t, v1alpha1.TransferSucceeded, st.Phase, st.Message)
-	r.assertTransferred(t)
 }
 
 // A crash at any transition loses that transition's status change; the
