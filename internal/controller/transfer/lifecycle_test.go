@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -266,5 +267,36 @@ func TestTransferWaitsForItsCluster(t *testing.T) {
 	f.createCluster("later", f.tgt.ns.Addr())
 	tt = f.waitFinal("move")
 	require.Equal(t, v1alpha1.TransferSucceeded, tt.Status.Phase, statusString(tt))
+	f.assertTransferred(t)
+}
+
+// Deleting an unfinished transfer (by hand, or a GitOps prune) rolls it
+// back first: the finalizer keeps the object until the source is restored.
+func TestDeletingARunningTransferRollsItBack(t *testing.T) {
+	f := newFixture(t)
+	f.lag("billing", 5)
+	f.startManager(f.testOptions(nil))
+	f.create("move", f.spec())
+	tt := f.wait("move", "draining", func(tt *v1alpha1.TopicTransfer) bool {
+		return tt.Status.Drain != nil && tt.Status.Drain.Polls > 0
+	})
+	assert.Contains(t, tt.Finalizers, Finalizer)
+	require.NoError(t, env.Client.Delete(context.Background(), tt))
+	require.Eventually(t, func() bool {
+		err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(tt), &v1alpha1.TopicTransfer{})
+		return apierrors.IsNotFound(err)
+	}, waitFor, 20*time.Millisecond, "the transfer was never released")
+	f.assertRolledBack(t)
+}
+
+func TestFinishedTransferHoldsNoFinalizer(t *testing.T) {
+	f := newFixture(t)
+	f.startManager(f.testOptions(nil))
+	f.create("move", f.spec())
+	f.waitFinal("move")
+	tt := f.wait("move", "the finalizer released", func(tt *v1alpha1.TopicTransfer) bool { return len(tt.Finalizers) == 0 })
+	require.NoError(t, env.Client.Delete(context.Background(), tt))
+	err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(tt), &v1alpha1.TopicTransfer{})
+	assert.True(t, apierrors.IsNotFound(err), "deleted at once: %v", err)
 	f.assertTransferred(t)
 }

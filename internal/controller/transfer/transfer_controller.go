@@ -9,6 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
@@ -41,7 +42,7 @@ func newReconciler(mgr ctrl.Manager, opts Options) *Reconciler {
 	}
 }
 
-// +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=topictransfers,verbs=get;list;watch
+// +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=topictransfers,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=topictransfers/status,verbs=patch
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqclusters,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=pods,verbs=list
@@ -62,18 +63,28 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		}
 		return ctrl.Result{}, fmt.Errorf("while reading TopicTransfer %s: %w", req.NamespacedName, err)
 	}
-	if !tt.DeletionTimestamp.IsZero() {
-		return ctrl.Result{}, nil
-	}
 	if tt.Status.Phase.Final() {
+		if err := r.releaseFinalizer(ctx, &tt); err != nil || !tt.DeletionTimestamp.IsZero() {
+			return ctrl.Result{}, err
+		}
 		return ctrl.Result{}, r.checkFinished(ctx, &tt)
+	}
+	if !tt.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(&tt, Finalizer) {
+		return ctrl.Result{}, nil
 	}
 	if notStarted(&tt) {
 		if errs := tt.Validate(); len(errs) > 0 {
 			return ctrl.Result{}, r.refuseInvalid(ctx, &tt, errs.ToAggregate().Error())
 		}
 	}
-	return r.advance(ctx, &tt)
+	if err := r.holdFinalizer(ctx, &tt); err != nil {
+		return ctrl.Result{}, err
+	}
+	res, err := r.advance(ctx, &tt)
+	if err == nil && tt.Status.Phase.Final() {
+		err = r.releaseFinalizer(ctx, &tt)
+	}
+	return res, err
 }
 
 // advance runs transitions until the machine waits or the transfer ends.
@@ -109,11 +120,16 @@ func (r *Reconciler) advance(ctx context.Context, tt *v1alpha1.TopicTransfer) (c
 // before the transfer passed step 1.
 func (r *Reconciler) input(ctx context.Context, tt *v1alpha1.TopicTransfer, sess *session) (topictransfer.Input, error) {
 	in := topictransfer.Input{
-		Spec:       tt.Spec,
+		Spec:       *tt.Spec.DeepCopy(),
 		Generation: tt.Generation,
 		Resolve: func(ctx context.Context) (topictransfer.Endpoint, topictransfer.Endpoint, error) {
 			return sess.resolveBoth(ctx, tt)
 		},
+	}
+	if !tt.DeletionTimestamp.IsZero() {
+		// Deleting an unfinished transfer aborts it: rolled back when it
+		// still can be, else finished; the finalizer holds the object until then.
+		in.Spec.Abort = true
 	}
 	if notStarted(tt) || tt.Status.Step == v1alpha1.StepNumberCheck {
 		conflict, err := r.conflict(ctx, tt)

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/topictransfer"
@@ -87,4 +88,36 @@ func refusalReason(tt *v1alpha1.TopicTransfer) string {
 		return c.Reason
 	}
 	return ""
+}
+
+// Finalizer holds an unfinished TopicTransfer: deleting it (by hand, or a
+// GitOps prune) must not leave the source read-only with nobody to undo it.
+const Finalizer = v1alpha1.Group + "/topictransfer"
+
+// holdFinalizer adds the finalizer before the transfer acts.
+func (r *Reconciler) holdFinalizer(ctx context.Context, tt *v1alpha1.TopicTransfer) error {
+	if controllerutil.ContainsFinalizer(tt, Finalizer) || !tt.DeletionTimestamp.IsZero() {
+		return nil
+	}
+	before := tt.DeepCopy()
+	controllerutil.AddFinalizer(tt, Finalizer)
+	return r.patchMeta(ctx, before, tt)
+}
+
+// releaseFinalizer removes the finalizer from a finished transfer.
+func (r *Reconciler) releaseFinalizer(ctx context.Context, tt *v1alpha1.TopicTransfer) error {
+	if !controllerutil.ContainsFinalizer(tt, Finalizer) {
+		return nil
+	}
+	before := tt.DeepCopy()
+	controllerutil.RemoveFinalizer(tt, Finalizer)
+	return r.patchMeta(ctx, before, tt)
+}
+
+func (r *Reconciler) patchMeta(ctx context.Context, before, tt *v1alpha1.TopicTransfer) error {
+	patch := client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})
+	if err := r.client.Patch(ctx, tt, patch, client.FieldOwner(FieldOwner)); err != nil {
+		return fmt.Errorf("while updating the finalizers of TopicTransfer %s/%s: %w", tt.Namespace, tt.Name, err)
+	}
+	return nil
 }

@@ -61,7 +61,9 @@ func TestFinishedTransferStaysFinished(t *testing.T) {
 	f := newFixture(t)
 	f.startManager(f.testOptions(nil))
 	f.create("move", f.spec())
-	done := f.waitFinal("move")
+	done := f.wait("move", "finished and released", func(tt *v1alpha1.TopicTransfer) bool {
+		return tt.Status.Phase.Final() && len(tt.Finalizers) == 0
+	})
 	require.Equal(t, v1alpha1.TransferSucceeded, done.Status.Phase, statusString(done))
 	f.src.resetCounts()
 	f.tgt.resetCounts()
