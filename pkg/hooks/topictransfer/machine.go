@@ -149,6 +149,9 @@ func (r *run) advance() time.Duration {
 		r.enterStep(st.Step + 1)
 		return 0
 	}
+	if st.Attempts > 0 {
+		setProgressing(st, r.in.Generation, v1alpha1.ReasonProgressing, st.Message)
+	}
 	st.Attempts, st.LastError = 0, ""
 	return res.wait
 }
