@@ -22,6 +22,48 @@ func failRange(e *rmqtest.Endpoint, code, from, to int) {
 	}
 }
 
+// fault fails requests from-th to to-th (counted from the start) with
+// code at one emulator; to == always fails every one of them.
+type fault struct {
+	at       func(*fixture) *rmqtest.Endpoint
+	code     int
+	from, to int
+}
+
+const (
+	always = -1
+	// dropConnection in `to` closes the connection on request `from`
+	// instead of answering it with an error.
+	dropConnection = -2
+)
+
+func (ft fault) arm(f *fixture) {
+	if ft.to == dropConnection {
+		ft.at(f).DropConnectionOnNth(ft.code, ft.from)
+		return
+	}
+	if ft.to == always {
+		ft.at(f).FailAlways(ft.code, admin.CodeSystemError, "injected")
+		return
+	}
+	failRange(ft.at(f), ft.code, ft.from, ft.to)
+}
+
+// fired checks that the emulator saw every injected failure (for "always",
+// at least the controller's three attempts): a fault that never fired
+// proves nothing.
+func (ft fault) fired(t *testing.T, f *fixture) {
+	t.Helper()
+	want := ft.to
+	switch ft.to {
+	case always:
+		want = 3
+	case dropConnection:
+		want = ft.from + 1 // the dropped request, then its retry
+	}
+	assert.GreaterOrEqual(t, ft.at(f).CallCount(ft.code), want, "requests with code %d", ft.code)
+}
+
 // faultCase injects admin failures into one step (or into the rollback)
 // and says how the transfer must end. The controller runs with
 // MaxAttempts 3: a fault that outlasts three attempts fails steps 1-2,
@@ -30,7 +72,7 @@ func failRange(e *rmqtest.Endpoint, code, from, to int) {
 type faultCase struct {
 	name   string
 	step   v1alpha1.TransferStep
-	arm    func(f *fixture)
+	faults []fault
 	want   v1alpha1.TransferPhase
 	reason string // of the Ready condition
 }
@@ -43,71 +85,52 @@ func faultMatrix() []faultCase {
 	srcNS := func(f *fixture) *rmqtest.Endpoint { return f.src.ns.Endpoint }
 	tgtNS := func(f *fixture) *rmqtest.Endpoint { return f.tgt.ns.Endpoint }
 	failed, rolledBack, succeeded := v1alpha1.TransferFailed, v1alpha1.TransferRolledBack, v1alpha1.TransferSucceeded
+	stepFailed := string(v1alpha1.RollbackStepFailed)
+	drainFails := fault{src0, admin.CodeGetConsumeStats, 1, 3}
+	targetTopicFails := fault{tgt1, admin.CodeUpdateAndCreateTopic, 1, always}
 	return []faultCase{
-		{"source cluster info always fails", v1alpha1.StepCheck, func(f *fixture) {
-			srcNS(f).FailAlways(admin.CodeGetBrokerClusterInfo, admin.CodeSystemError, "injected")
-		}, failed, v1alpha1.ReasonClusterUnavailable},
-		{"target cluster info fails once", v1alpha1.StepCheck, func(f *fixture) {
-			failFirst(tgtNS(f), admin.CodeGetBrokerClusterInfo, 1)
-		}, succeeded, v1alpha1.ReasonSucceeded},
-		{"source route lookup fails once", v1alpha1.StepCheck, func(f *fixture) {
-			failFirst(srcNS(f), admin.CodeGetRouteInfoByTopic, 1)
-		}, succeeded, v1alpha1.ReasonSucceeded},
-		{"source group lookup always fails", v1alpha1.StepCheck, func(f *fixture) {
-			src0(f).FailAlways(admin.CodeGetSubscriptionGroupConfig, admin.CodeSystemBusy, "injected")
-		}, failed, v1alpha1.ReasonClusterUnavailable},
-		{"snapshot read always fails", v1alpha1.StepSnapshot, func(f *fixture) {
-			src1(f).FailAlways(admin.CodeGetTopicConfig, admin.CodeSystemError, "injected")
-		}, failed, v1alpha1.ReasonClusterUnavailable},
-		{"snapshot read fails twice", v1alpha1.StepSnapshot, func(f *fixture) {
-			failFirst(src0(f), admin.CodeGetTopicConfig, 2)
-		}, succeeded, v1alpha1.ReasonSucceeded},
-		{"group create on second target broker always fails", v1alpha1.StepCreateOnTarget, func(f *fixture) {
-			tgt1(f).FailAlways(admin.CodeUpdateAndCreateSubscriptionGroup, admin.CodeSystemError, "injected")
-		}, rolledBack, string(v1alpha1.RollbackStepFailed)},
-		{"topic create on target always fails", v1alpha1.StepCreateOnTarget, func(f *fixture) {
-			tgt1(f).FailAlways(admin.CodeUpdateAndCreateTopic, admin.CodeInvalidParameter, "injected")
-		}, rolledBack, string(v1alpha1.RollbackStepFailed)},
-		{"group create fails once", v1alpha1.StepCreateOnTarget, func(f *fixture) {
-			failFirst(tgt0(f), admin.CodeUpdateAndCreateSubscriptionGroup, 1)
-		}, succeeded, v1alpha1.ReasonSucceeded},
-		{"target connection dropped on topic create", v1alpha1.StepCreateOnTarget, func(f *fixture) {
-			tgt0(f).DropConnectionOnNth(admin.CodeUpdateAndCreateTopic, 1)
-		}, succeeded, v1alpha1.ReasonSucceeded},
-		{"read-only on second source broker fails 3 times", v1alpha1.StepSourceReadOnly, func(f *fixture) {
-			failFirst(src1(f), admin.CodeUpdateAndCreateTopic, 3)
-		}, rolledBack, string(v1alpha1.RollbackStepFailed)},
-		{"read-only fails once", v1alpha1.StepSourceReadOnly, func(f *fixture) {
-			failFirst(src0(f), admin.CodeUpdateAndCreateTopic, 1)
-		}, succeeded, v1alpha1.ReasonSucceeded},
-		{"consume stats fail 3 times", v1alpha1.StepDrain, func(f *fixture) {
-			failFirst(src0(f), admin.CodeGetConsumeStats, 3)
-		}, rolledBack, string(v1alpha1.RollbackStepFailed)},
-		{"consume stats fail once", v1alpha1.StepDrain, func(f *fixture) {
-			failFirst(src1(f), admin.CodeGetConsumeStats, 1)
-		}, succeeded, v1alpha1.ReasonSucceeded},
-		{"broker delete fails 5 times", v1alpha1.StepDeleteFromSource, func(f *fixture) {
-			failFirst(src0(f), admin.CodeDeleteTopicInBroker, 5)
-		}, succeeded, v1alpha1.ReasonSucceeded},
-		{"NameServer delete fails 4 times", v1alpha1.StepDeleteFromSource, func(f *fixture) {
-			failFirst(srcNS(f), admin.CodeDeleteTopicInNamesrv, 4)
-		}, succeeded, v1alpha1.ReasonSucceeded},
-		{"group delete fails 4 times", v1alpha1.StepDeleteFromSource, func(f *fixture) {
-			failFirst(src1(f), admin.CodeDeleteSubscriptionGroup, 4)
-		}, succeeded, v1alpha1.ReasonSucceeded},
-		{"rollback: target delete fails 4 times", "Rollback", func(f *fixture) {
-			tgt1(f).FailAlways(admin.CodeUpdateAndCreateTopic, admin.CodeSystemError, "injected")
-			failFirst(tgt0(f), admin.CodeDeleteSubscriptionGroup, 4)
-			failFirst(tgt0(f), admin.CodeDeleteTopicInBroker, 4)
-		}, rolledBack, string(v1alpha1.RollbackStepFailed)},
-		{"rollback: source restore read fails 4 times", "Rollback", func(f *fixture) {
-			failFirst(src0(f), admin.CodeGetConsumeStats, 3)
-			failRange(src1(f), admin.CodeGetTopicConfig, 2, 5) // the snapshot read passes
-		}, rolledBack, string(v1alpha1.RollbackStepFailed)},
-		{"rollback: target route delete fails 4 times", "Rollback", func(f *fixture) {
-			failFirst(src0(f), admin.CodeGetConsumeStats, 3)
-			failFirst(tgtNS(f), admin.CodeDeleteTopicInNamesrv, 4)
-		}, rolledBack, string(v1alpha1.RollbackStepFailed)},
+		{"source cluster info always fails", v1alpha1.StepCheck,
+			[]fault{{srcNS, admin.CodeGetBrokerClusterInfo, 1, always}}, failed, v1alpha1.ReasonClusterUnavailable},
+		{"target cluster info fails once", v1alpha1.StepCheck,
+			[]fault{{tgtNS, admin.CodeGetBrokerClusterInfo, 1, 1}}, succeeded, v1alpha1.ReasonSucceeded},
+		{"source route lookup fails once", v1alpha1.StepCheck,
+			[]fault{{srcNS, admin.CodeGetRouteInfoByTopic, 1, 1}}, succeeded, v1alpha1.ReasonSucceeded},
+		{"source group lookup always fails", v1alpha1.StepCheck,
+			[]fault{{src0, admin.CodeGetSubscriptionGroupConfig, 1, always}}, failed, v1alpha1.ReasonClusterUnavailable},
+		{"snapshot read always fails", v1alpha1.StepSnapshot,
+			[]fault{{src1, admin.CodeGetTopicConfig, 1, always}}, failed, v1alpha1.ReasonClusterUnavailable},
+		{"snapshot read fails twice", v1alpha1.StepSnapshot,
+			[]fault{{src0, admin.CodeGetTopicConfig, 1, 2}}, succeeded, v1alpha1.ReasonSucceeded},
+		{"group create on second target broker always fails", v1alpha1.StepCreateOnTarget,
+			[]fault{{tgt1, admin.CodeUpdateAndCreateSubscriptionGroup, 1, always}}, rolledBack, stepFailed},
+		{"topic create on target always fails", v1alpha1.StepCreateOnTarget,
+			[]fault{targetTopicFails}, rolledBack, stepFailed},
+		{"target connection dropped on topic create", v1alpha1.StepCreateOnTarget,
+			[]fault{{tgt0, admin.CodeUpdateAndCreateTopic, 1, dropConnection}}, succeeded, v1alpha1.ReasonSucceeded},
+		{"group create fails once", v1alpha1.StepCreateOnTarget,
+			[]fault{{tgt0, admin.CodeUpdateAndCreateSubscriptionGroup, 1, 1}}, succeeded, v1alpha1.ReasonSucceeded},
+		{"read-only on second source broker fails 3 times", v1alpha1.StepSourceReadOnly,
+			[]fault{{src1, admin.CodeUpdateAndCreateTopic, 1, 3}}, rolledBack, stepFailed},
+		{"read-only fails once", v1alpha1.StepSourceReadOnly,
+			[]fault{{src0, admin.CodeUpdateAndCreateTopic, 1, 1}}, succeeded, v1alpha1.ReasonSucceeded},
+		{"consume stats fail 3 times", v1alpha1.StepDrain, []fault{drainFails}, rolledBack, stepFailed},
+		{"consume stats fail once", v1alpha1.StepDrain,
+			[]fault{{src1, admin.CodeGetConsumeStats, 1, 1}}, succeeded, v1alpha1.ReasonSucceeded},
+		{"broker delete fails 5 times", v1alpha1.StepDeleteFromSource,
+			[]fault{{src0, admin.CodeDeleteTopicInBroker, 1, 5}}, succeeded, v1alpha1.ReasonSucceeded},
+		{"NameServer delete fails 4 times", v1alpha1.StepDeleteFromSource,
+			[]fault{{srcNS, admin.CodeDeleteTopicInNamesrv, 1, 4}}, succeeded, v1alpha1.ReasonSucceeded},
+		{"group delete fails 4 times", v1alpha1.StepDeleteFromSource,
+			[]fault{{src1, admin.CodeDeleteSubscriptionGroup, 1, 4}}, succeeded, v1alpha1.ReasonSucceeded},
+		{"rollback: target group and topic deletes fail 4 times", "Rollback",
+			[]fault{targetTopicFails, {tgt0, admin.CodeDeleteSubscriptionGroup, 1, 4}, {tgt0, admin.CodeDeleteTopicInBroker, 1, 4}},
+			rolledBack, stepFailed},
+		{"rollback: source restore read fails 4 times", "Rollback",
+			[]fault{drainFails, {src1, admin.CodeGetTopicConfig, 2, 5}}, rolledBack, stepFailed},
+		{"rollback: source restore write fails 4 times", "Rollback",
+			[]fault{drainFails, {src0, admin.CodeUpdateAndCreateTopic, 2, 5}}, rolledBack, stepFailed},
+		{"rollback: target route delete fails 4 times", "Rollback",
+			[]fault{drainFails, {tgtNS, admin.CodeDeleteTopicInNamesrv, 1, 4}}, rolledBack, stepFailed},
 	}
 }
 
@@ -120,7 +143,9 @@ func TestFaultMatrix(t *testing.T) {
 		t.Run(string(tc.step)+"/"+tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			tc.arm(f)
+			for _, ft := range tc.faults {
+				ft.arm(f)
+			}
 			f.startManager(f.testOptions(nil))
 			f.create("move", f.spec())
 			tt := f.waitFinal("move")
@@ -137,6 +162,9 @@ func TestFaultMatrix(t *testing.T) {
 			case v1alpha1.TransferFailed:
 				f.assertRolledBack(t)
 				assert.Empty(t, tt.Status.Target, "a failed transfer created nothing")
+			}
+			for _, ft := range tc.faults {
+				ft.fired(t, f)
 			}
 			t.Logf("fault %q in %s: %s after %d attempts of the last step; message %q", tc.name, tc.step, tt.Status.Phase, tt.Status.Attempts, tt.Status.Message)
 		})
