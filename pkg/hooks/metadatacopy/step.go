@@ -130,6 +130,9 @@ func copying(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
 		// Stay in Copying: the copy resumes once both masters are back.
 		return Outcome{Group: g}
 	}
+	// The attempt starts now, not when Copying was recorded: the backoff
+	// after a failure counts from here.
+	g.LastMetadataAttempt = &metav1.Time{Time: in.Now}
 	res, err := cp.CopyMetadata(ctx, in.Source, in.Target)
 	if err != nil {
 		g.Metadata = v1alpha1.MetadataFailed

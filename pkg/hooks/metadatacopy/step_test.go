@@ -73,12 +73,17 @@ func TestStepCopyingSucceeds(t *testing.T) {
 
 func TestStepCopyingFailsWithBackoff(t *testing.T) {
 	f := &fakeCopier{err: errors.New("SYSTEM_BUSY")}
-	last := t0
-	out := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataCopying, 2, &last), Source: "s", Target: "t", Now: t0}, Backoff{Base: time.Second})
+	recorded := t0.Add(-time.Hour) // Copying was recorded long before the copy ran
+	now := t0
+	out := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataCopying, 2, &recorded), Source: "s", Target: "t", Now: now}, Backoff{Base: time.Second})
 	assert.Equal(t, v1alpha1.MetadataFailed, out.Group.Metadata)
 	assert.Contains(t, out.Group.MetadataMessage, "SYSTEM_BUSY")
 	assert.Equal(t, 2*time.Second, out.RequeueAfter)
 	assert.Equal(t, "Warning", out.Event.Type)
+	assert.True(t, out.Group.LastMetadataAttempt.Time.Equal(now), "the backoff counts from the failed attempt")
+	again := Step(context.Background(), f, Input{Group: out.Group, Source: "s", Target: "t", Now: now.Add(time.Second)}, Backoff{Base: time.Second})
+	assert.Equal(t, v1alpha1.MetadataFailed, again.Group.Metadata, "still within the backoff")
+	assert.Equal(t, time.Second, again.RequeueAfter)
 }
 
 func TestStepCopyingWaitsWhileAMasterIsGone(t *testing.T) {
