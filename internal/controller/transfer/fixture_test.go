@@ -62,6 +62,13 @@ type emuCluster struct {
 
 func startCluster(t *testing.T, name, prefix string, first, groups int) *emuCluster {
 	t.Helper()
+	return startClusterWith(t, name, prefix, first, groups, nil)
+}
+
+// startClusterWith starts a cluster whose brokers require requests signed
+// with auth, when it is set.
+func startClusterWith(t *testing.T, name, prefix string, first, groups int, auth *rmqtest.Auth) *emuCluster {
+	t.Helper()
 	ns, err := rmqtest.NewNameServer(fmt.Sprintf("%s%d:9876", prefix, first))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ns.Close() })
@@ -72,6 +79,7 @@ func startCluster(t *testing.T, name, prefix string, first, groups int) *emuClus
 			ClusterName: name,
 			BrokerName:  fmt.Sprintf("%s-broker-%d", name, g),
 			NameServers: []string{ns.Addr()},
+			Auth:        auth,
 		})
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = b.Close() })
@@ -93,6 +101,7 @@ func (c *emuCluster) resetCounts() {
 type fixture struct {
 	t          *testing.T
 	ns         string
+	prefix     string
 	src, tgt   *emuCluster
 	admin      *admin.Client
 	origTopic  []admin.TopicConfig
@@ -103,11 +112,12 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	prefix := fmt.Sprintf("127.66.%d.", subnet.Add(1))
 	f := &fixture{
-		t:     t,
-		ns:    env.NewNamespace(t, testenv.PodSecurityRestricted),
-		src:   startCluster(t, "src", prefix, 1, 2),
-		tgt:   startCluster(t, "tgt", prefix, 10, 2),
-		admin: admin.New(admin.Options{}),
+		t:      t,
+		prefix: prefix,
+		ns:     env.NewNamespace(t, testenv.PodSecurityRestricted),
+		src:    startCluster(t, "src", prefix, 1, 2),
+		tgt:    startCluster(t, "tgt", prefix, 10, 2),
+		admin:  admin.New(admin.Options{}),
 	}
 	t.Cleanup(func() { _ = f.admin.Close() })
 	f.createCluster("src", f.src.ns.Addr())
@@ -118,7 +128,7 @@ func newFixture(t *testing.T) *fixture {
 // createCluster makes a RocketMQCluster and its NameServer pod, ready at
 // the emulated NameServer's IP: the controller finds the NameServer from
 // the pod (port 9876, which the emulators listen on).
-func (f *fixture) createCluster(name, nameServer string) {
+func (f *fixture) createCluster(name, nameServer string, mutate ...func(*v1alpha1.RocketMQCluster)) {
 	ip, _, err := net.SplitHostPort(nameServer)
 	require.NoError(f.t, err)
 	ctx := context.Background()
@@ -127,6 +137,9 @@ func (f *fixture) createCluster(name, nameServer string) {
 	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "default"}}
 	require.NoError(f.t, client.IgnoreAlreadyExists(env.Client.Create(ctx, sa)))
 	c := &v1alpha1.RocketMQCluster{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: name}}
+	for _, m := range mutate {
+		m(c)
+	}
 	require.NoError(f.t, env.Client.Create(ctx, c))
 	p := testenv.NewPod(f.ns, c.NameServerName()+"-0", c.Labels(v1alpha1.ComponentNameServer, -1))
 	require.NoError(f.t, env.Client.Create(ctx, p))

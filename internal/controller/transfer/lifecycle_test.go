@@ -10,12 +10,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/rmqtest"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/topictransfer"
 )
@@ -299,4 +301,33 @@ func TestFinishedTransferHoldsNoFinalizer(t *testing.T) {
 	err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(tt), &v1alpha1.TopicTransfer{})
 	assert.True(t, apierrors.IsNotFound(err), "deleted at once: %v", err)
 	f.assertTransferred(t)
+}
+
+// A RocketMQCluster with ACL on is reached with the admin credentials from
+// the Secret its spec names; every request to its brokers is signed.
+func TestTransferToAClusterWithACL(t *testing.T) {
+	f := newFixture(t)
+	auth := &rmqtest.Auth{AccessKey: "rocketmq-admin", SecretKey: "s3cret-for-tests"}
+	f.tgt = startClusterWith(t, "secure", f.prefix, 20, 2, auth)
+	sec := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "secure-admin"},
+		Data:       map[string][]byte{"username": []byte(auth.AccessKey), "password": []byte(auth.SecretKey)},
+	}
+	require.NoError(t, env.Client.Create(context.Background(), sec))
+	f.createCluster("secure", f.tgt.ns.Addr(), func(c *v1alpha1.RocketMQCluster) {
+		c.Spec.ACL = v1alpha1.ACLSpec{Enabled: true, AdminSecretRef: &v1alpha1.SecretCredentialsRef{Name: sec.Name}}
+	})
+	f.startManager(f.testOptions(nil))
+	spec := f.spec()
+	spec.Target = v1alpha1.TransferEndpoint{ClusterRef: &v1alpha1.ClusterReference{Name: "secure"}}
+	f.create("move", spec)
+	tt := f.waitFinal("move")
+	require.Equal(t, v1alpha1.TransferSucceeded, tt.Status.Phase, statusString(tt))
+	f.assertTransferred(t)
+	signed := 0
+	for _, req := range f.tgt.brokers[0].Requests() {
+		assert.Equal(t, auth.AccessKey, req.ExtFields["AccessKey"], "request %d unsigned", req.Code)
+		signed++
+	}
+	assert.Positive(t, signed)
 }
