@@ -2,7 +2,6 @@ package fn
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -15,9 +14,9 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/golden"
+)
 
 // goldenDir holds one folder per case: input.yaml (a YAML stream of items,
 // or a ResourceList when the case needs a functionConfig) and either
@@ -117,7 +116,7 @@ func formatResults(results framework.Results) string {
 // checkGolden compares got with the file, or rewrites it with -update.
 func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
+	if golden.Update() {
 		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
 		return
 	}
@@ -149,7 +148,7 @@ func checkOptionalGolden(t *testing.T, path, got string) {
 		checkGolden(t, path, got)
 		return
 	}
-	if *update {
+	if golden.Update() {
 		require.NoError(t, removeIfExists(path))
 		return
 	}
@@ -158,7 +157,7 @@ func checkOptionalGolden(t *testing.T, path, got string) {
 
 func requireAbsent(t *testing.T, path string) {
 	t.Helper()
-	if *update {
+	if golden.Update() {
 		require.NoError(t, removeIfExists(path))
 		return
 	}

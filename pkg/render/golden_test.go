@@ -1,7 +1,6 @@
 package render
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,10 +8,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/ptr"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/golden"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // goldenCases are rendered into testdata/golden/<case>/expected.yaml, so a
 // change to the renderer shows up as a reviewable diff of real output.
@@ -46,7 +44,7 @@ func TestGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			got := []byte(toYAML(t, mustRender(t, c)))
 			path := filepath.Join("testdata", "golden", name, "expected.yaml")
-			if *update {
+			if golden.Update() {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)
 				}
