@@ -299,7 +299,7 @@ func statusString(c *v1alpha1.RocketMQCluster) string {
 		fmt.Fprintf(&b, " %s=%s(%s: %s)", cd.Type, cd.Status, cd.Reason, cd.Message)
 	}
 	for _, g := range c.Status.BrokerGroups {
-		fmt.Fprintf(&b, " [%s master=%q %d/%d %s %q]", g.Name, g.Master, g.Ready, g.Desired, g.Metadata, g.MetadataMessage)
+		fmt.Fprintf(&b, " [%s master=%q %d/%d %s %q attempts=%d]", g.Name, g.Master, g.Ready, g.Desired, g.Metadata, g.MetadataMessage, g.MetadataAttempts)
 	}
 	return b.String()
 }

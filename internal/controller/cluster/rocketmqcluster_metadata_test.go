@@ -184,6 +184,11 @@ func TestMetadataCopyFailureRetries(t *testing.T) {
 	if !assert.NotNil(t, failed, "states seen: %v", seen) {
 		f.waitEvent(metadatacopy.ReasonFailed, "injected: disk full")
 		t.Logf("final: %s", statusString(f.cluster()))
+		var list eventsv1.EventList
+		require.NoError(t, env.Client.List(context.Background(), &list, client.InNamespace(f.ns)))
+		for _, e := range list.Items {
+			t.Logf("event %s %s %s: %s", e.EventTime.Format("15:04:05.000000"), e.Reason, e.Regarding.Name, e.Note)
+		}
 		return
 	}
 	assert.Contains(t, groupState(failed, 2).MetadataMessage, "injected: disk full")

@@ -150,7 +150,7 @@ func copying(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
 func failed(in Input, b Backoff) Outcome {
 	g := in.Group
 	if g.LastMetadataAttempt != nil {
-		due := g.LastMetadataAttempt.Add(b.Delay(g.MetadataAttempts))
+		due := storedTimeCeil(g.LastMetadataAttempt.Time).Add(b.Delay(g.MetadataAttempts))
 		if wait := due.Sub(in.Now); wait > 0 {
 			return Outcome{Group: g, RequeueAfter: wait}
 		}
@@ -159,4 +159,15 @@ func failed(in Input, b Backoff) Outcome {
 		return Outcome{Group: g}
 	}
 	return start(in, ReasonRetry, fmt.Sprintf("retrying the metadata copy onto %s (attempt %d)", g.Name, g.MetadataAttempts+1))
+}
+
+// storedTimeCeil rounds a time read back from status up to the next second:
+// metav1.Time keeps whole seconds in the API server, so the attempt really
+// started up to a second after the stored value. Rounding up makes a retry
+// never come early, at most a second late.
+func storedTimeCeil(t time.Time) time.Time {
+	if t.Nanosecond() == 0 {
+		return t.Add(time.Second)
+	}
+	return t
 }

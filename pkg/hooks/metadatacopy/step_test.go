@@ -83,7 +83,8 @@ func TestStepCopyingFailsWithBackoff(t *testing.T) {
 	assert.True(t, out.Group.LastMetadataAttempt.Time.Equal(now), "the backoff counts from the failed attempt")
 	again := Step(context.Background(), f, Input{Group: out.Group, Source: "s", Target: "t", Now: now.Add(time.Second)}, Backoff{Base: time.Second})
 	assert.Equal(t, v1alpha1.MetadataFailed, again.Group.Metadata, "still within the backoff")
-	assert.Equal(t, time.Second, again.RequeueAfter)
+	// 2s for attempt 2, counted from now rounded up to whole seconds.
+	assert.Equal(t, 2*time.Second, again.RequeueAfter)
 }
 
 func TestStepCopyingWaitsWhileAMasterIsGone(t *testing.T) {
@@ -95,17 +96,26 @@ func TestStepCopyingWaitsWhileAMasterIsGone(t *testing.T) {
 
 func TestStepFailedRetriesAfterBackoff(t *testing.T) {
 	f := &fakeCopier{}
+	// As read back from the API server: whole seconds, so the attempt may
+	// have started up to a second later; the wait counts from t0+1s.
 	last := t0
 	b := Backoff{Base: 10 * time.Second}
 	early := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataFailed, 1, &last), Source: "s", Target: "t", Now: t0.Add(4 * time.Second)}, b)
 	assert.Equal(t, v1alpha1.MetadataFailed, early.Group.Metadata)
-	assert.Equal(t, 6*time.Second, early.RequeueAfter)
+	assert.Equal(t, 7*time.Second, early.RequeueAfter)
 
-	due := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataFailed, 1, &last), Source: "s", Target: "t", Now: t0.Add(10 * time.Second)}, b)
+	notYet := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataFailed, 1, &last), Source: "s", Target: "t", Now: t0.Add(10 * time.Second)}, b)
+	assert.Equal(t, v1alpha1.MetadataFailed, notYet.Group.Metadata, "a truncated timestamp must not make the retry early")
+
+	due := Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataFailed, 1, &last), Source: "s", Target: "t", Now: t0.Add(11 * time.Second)}, b)
 	assert.Equal(t, v1alpha1.MetadataCopying, due.Group.Metadata)
 	assert.Equal(t, int32(2), due.Group.MetadataAttempts)
 	assert.Equal(t, ReasonRetry, due.Event.Reason)
 	assert.Empty(t, f.calls)
+
+	precise := t0.Add(300 * time.Millisecond) // a value still in memory keeps its precision
+	early = Step(context.Background(), f, Input{Group: group(v1alpha1.MetadataFailed, 1, &precise), Source: "s", Target: "t", Now: t0.Add(4 * time.Second)}, b)
+	assert.Equal(t, 6300*time.Millisecond, early.RequeueAfter)
 }
 
 func TestStepFinalStatesDoNothing(t *testing.T) {
