@@ -3,6 +3,8 @@ package admin
 import (
 	"context"
 	"fmt"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/javaprops"
 )
 
 // BrokerConfig returns the broker's whole configuration
@@ -12,7 +14,7 @@ func (c *Client) BrokerConfig(ctx context.Context, brokerAddr string) (map[strin
 	if err != nil {
 		return nil, fmt.Errorf("getting config of broker %s: %w", brokerAddr, err)
 	}
-	return DecodeProperties(resp.Body), nil
+	return javaprops.Decode(resp.Body), nil
 }
 
 // UpdateBrokerConfig sets broker configuration keys at runtime
@@ -20,7 +22,7 @@ func (c *Client) BrokerConfig(ctx context.Context, brokerAddr string) (map[strin
 // configBlackList give ErrNoPermission; unknown keys are ignored by the
 // broker.
 func (c *Client) UpdateBrokerConfig(ctx context.Context, brokerAddr string, kv map[string]string) error {
-	if _, err := c.invoke(ctx, brokerAddr, CodeUpdateBrokerConfig, nil, EncodeProperties(kv)); err != nil {
+	if _, err := c.invoke(ctx, brokerAddr, CodeUpdateBrokerConfig, nil, javaprops.Encode(kv)); err != nil {
 		return fmt.Errorf("updating config of broker %s: %w", brokerAddr, err)
 	}
 	return nil

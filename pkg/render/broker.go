@@ -12,6 +12,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/javaprops"
 )
 
 const (
@@ -57,7 +58,7 @@ func brokerConfigMap(c *v1alpha1.RocketMQCluster, g int32) *corev1.ConfigMap {
 	cm := &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: objectMeta(c, c.BrokerGroupName(g), v1alpha1.ComponentBroker, g, waveBrokers),
-		Data:       map[string]string{brokerConfFile: properties(brokerConfig(c, g))},
+		Data:       map[string]string{brokerConfFile: string(javaprops.Encode(brokerConfig(c, g)))},
 	}
 	protectData(&cm.ObjectMeta)
 	return cm

@@ -12,6 +12,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/javaprops"
 )
 
 const (
@@ -106,7 +107,7 @@ func controllerConfigMap(c *v1alpha1.RocketMQCluster) *corev1.ConfigMap {
 	cm := &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: objectMeta(c, c.ControllerName(), v1alpha1.ComponentController, -1, waveCoordination),
-		Data:       map[string]string{controllerConfFile: properties(controllerConfig(c))},
+		Data:       map[string]string{controllerConfFile: string(javaprops.Encode(controllerConfig(c)))},
 	}
 	protectData(&cm.ObjectMeta)
 	return cm

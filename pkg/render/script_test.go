@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/javaprops"
 )
 
 // scriptRun is the result of running a start script under /bin/sh.
@@ -66,46 +68,18 @@ func runStartScript(t *testing.T, script string, templates map[string]string, en
 	return run
 }
 
-// loadProperties parses a Java properties file the way
-// java.util.Properties.load does for the subset the scripts write:
-// `key=value` lines, '#' comments, and backslash escapes.
+// loadProperties reads a properties file the scripts wrote. Every line
+// the scripts append must be `key=value`; javaprops reads it as
+// java.util.Properties.load would.
 func loadProperties(t *testing.T, text string) map[string]string {
 	t.Helper()
-	out := map[string]string{}
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimLeft(line, " \t")
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
+		if line != "" && line[0] != '#' && !strings.Contains(line, "=") {
 			t.Fatalf("properties line without '=': %q", line)
 		}
-		out[strings.TrimSpace(k)] = unescapeProperties(v)
 	}
-	return out
-}
-
-func unescapeProperties(v string) string {
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		if v[i] != '\\' || i == len(v)-1 {
-			b.WriteByte(v[i])
-			continue
-		}
-		i++
-		switch v[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'r':
-			b.WriteByte('\r')
-		default:
-			b.WriteByte(v[i])
-		}
-	}
-	return b.String()
+	return javaprops.Decode([]byte(text))
 }
 
 func TestOrdinalSnippet(t *testing.T) {
@@ -136,21 +110,5 @@ func TestOrdinalSnippet(t *testing.T) {
 				t.Fatalf("pod %q: got %q, %v; want %q", tt.pod, out, err, tt.want)
 			}
 		})
-	}
-}
-
-func TestPropertiesValueRoundTrip(t *testing.T) {
-	for _, v := range []string{"plain", `C:\data\x`, "two\nlines", " leading", "tab\there", `{"a":"b\"c"}`} {
-		text := properties(map[string]string{"k": v})
-		if got := loadProperties(t, text)["k"]; got != v {
-			t.Errorf("value %q: wrote %q, read back %q", v, text, got)
-		}
-	}
-}
-
-func TestPropertiesSortedKeys(t *testing.T) {
-	got := properties(map[string]string{"b": "2", "a": "1", "c": "3"})
-	if got != "a=1\nb=2\nc=3\n" {
-		t.Fatalf("properties not sorted: %q", got)
 	}
 }

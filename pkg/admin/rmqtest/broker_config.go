@@ -8,6 +8,7 @@ import (
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/internal/remoting"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/javaprops"
 )
 
 // rawJSON keeps one element of a list body for a second decoding pass.
@@ -23,7 +24,7 @@ func (b *Broker) updateConfig(req *remoting.Command) *remoting.Command {
 	if len(req.Body) == 0 {
 		return successResponse()
 	}
-	props := admin.DecodeProperties(req.Body)
+	props := javaprops.Decode(req.Body)
 	b.mu.Lock()
 	for _, k := range strings.Split(b.config["configBlackList"], ";") {
 		if _, hit := props[strings.TrimSpace(k)]; hit && k != "" {
@@ -56,7 +57,7 @@ func (b *Broker) getConfig() *remoting.Command {
 	version := b.configVersion
 	b.mu.Unlock()
 	resp := successResponse()
-	resp.Body = admin.EncodeProperties(cfg)
+	resp.Body = javaprops.Encode(cfg)
 	resp.ExtFields = map[string]string{"version": string(mustJSON(version))}
 	return resp
 }

@@ -1,15 +1,18 @@
-package admin
+// Package javaprops reads and writes java.util.Properties text: the
+// broker.conf and controller.conf files the renderer writes, and the
+// bodies of GET_BROKER_CONFIG and UPDATE_BROKER_CONFIG.
+package javaprops
 
 import (
 	"sort"
 	"strings"
 )
 
-// EncodeProperties writes a map as java.util.Properties text, one
+// Encode writes a map as java.util.Properties text, one
 // `key=value` line per entry in key order, escaping what Properties.load
 // would otherwise interpret (backslashes, line breaks, separators in keys,
 // leading blanks in values).
-func EncodeProperties(m map[string]string) []byte {
+func Encode(m map[string]string) []byte {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -54,11 +57,11 @@ func escapeProperty(s string, key bool) string {
 	return b.String()
 }
 
-// DecodeProperties parses java.util.Properties text the way
+// Decode parses java.util.Properties text the way
 // Properties.load does for the subset MixAll.properties2String writes:
 // comment lines (# or !), blank lines, a key ending at the first unescaped
 // '=', ':' or blank, and backslash escapes. Line continuations are joined.
-func DecodeProperties(text []byte) map[string]string {
+func Decode(text []byte) map[string]string {
 	out := make(map[string]string)
 	for _, line := range logicalLines(string(text)) {
 		trimmed := strings.TrimLeft(line, " \t\f")
