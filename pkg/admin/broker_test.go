@@ -101,3 +101,29 @@ func TestNamesrvAddrChangeTakesEffectOnTick(t *testing.T) {
 		t.Fatalf("cluster info of the second NameServer after the tick: %+v, %v", ci, err)
 	}
 }
+
+// With fetchNameSrvAddrByDnsLookup=true the Java broker treats namesrvAddr
+// as one domain and cuts host and port at the first ':', so a pushed ';'
+// list registers nowhere; turning the lookup off with the same update
+// makes the list work. The status controller relies on exactly this.
+func TestNamesrvListNeedsDNSLookupOff(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	ns2 := newNameServer(t)
+	list := e.ns.Addr() + ";" + ns2.Addr()
+	update := func(kv map[string]string) {
+		t.Helper()
+		if err := e.client.UpdateBrokerConfig(ctx, e.a.Addr(), kv); err != nil {
+			t.Fatal(err)
+		}
+		e.a.UpdateNameServerAddressList()
+	}
+	update(map[string]string{"namesrvAddr": list, "fetchNameSrvAddrByDnsLookup": "true"})
+	if names := ns2.TopicNames(); len(names) != 0 {
+		t.Fatalf("a list read as one DNS name reached the second NameServer: %v", names)
+	}
+	update(map[string]string{"namesrvAddr": list, "fetchNameSrvAddrByDnsLookup": "false"})
+	if names := ns2.TopicNames(); len(names) == 0 {
+		t.Fatal("the second NameServer got no registration once the DNS lookup was off")
+	}
+}

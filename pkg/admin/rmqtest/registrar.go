@@ -116,7 +116,7 @@ func (b *Broker) registerAll() {
 func (b *Broker) register(tcs []admin.TopicConfig) {
 	b.mu.Lock()
 	brokerPerm, _ := strconv.Atoi(b.config["brokerPermission"])
-	namesrvs := strings.Split(b.config["namesrvAddr"], ";")
+	namesrvs := nameServerTargets(b.config)
 	version := b.topicVersion
 	b.mu.Unlock()
 	table := make(map[string]admin.TopicConfig, len(tcs))
@@ -131,10 +131,39 @@ func (b *Broker) register(tcs []admin.TopicConfig) {
 		"filterServerList":            []string{},
 	})
 	for _, ns := range namesrvs {
-		if ns = strings.TrimSpace(ns); ns != "" {
+		if ns = strings.TrimSpace(ns); isLoopback(ns) {
 			_, _ = b.reg.call(ns, b.registerRequest(body))
 		}
 	}
+}
+
+// nameServerTargets is the broker's NameServer list as BrokerController's
+// updateNamesrvAddr builds it. With fetchNameSrvAddrByDnsLookup=true the
+// whole namesrvAddr is one domain: BrokerOuterAPI.dnsLookupAddressByDomain
+// splits host and port at the first ':', so a ';' list becomes a single
+// unusable address and the broker registers nowhere. That is the quirk the
+// status controller must avoid by switching the lookup off when it pushes a
+// list.
+func nameServerTargets(config map[string]string) []string {
+	addr := config["namesrvAddr"]
+	if config["fetchNameSrvAddrByDnsLookup"] == "true" {
+		return []string{addr}
+	}
+	return strings.Split(addr, ";")
+}
+
+// isLoopback says whether addr is host:port with a loopback IP literal.
+// Java resolves host names in namesrvAddr; the emulator registers only
+// with loopback literals, so a test that hands brokers pod DNS names (as
+// the rendered clusters and the status controller do) never resolves or
+// dials anything outside this machine.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (b *Broker) registerRequest(body []byte) *remoting.Command {

@@ -19,6 +19,13 @@ import (
 // ConfigKey is the broker.conf key holding the NameServer list.
 const ConfigKey = "namesrvAddr"
 
+// DNSLookupKey is the broker.conf key that makes a broker resolve
+// namesrvAddr as one DNS name every two minutes. The renderer turns it on
+// with the headless Service name; an explicit list must turn it off, since
+// BrokerOuterAPI.dnsLookupAddressByDomain cuts host and port at the first
+// ':' and would turn "a:9876;b:9876" into one broken address.
+const DNSLookupKey = "fetchNameSrvAddrByDnsLookup"
+
 // Separator joins NameServer addresses in namesrvAddr, as RocketMQ reads it.
 const Separator = ";"
 

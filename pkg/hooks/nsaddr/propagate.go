@@ -26,7 +26,8 @@ type BrokerResult struct {
 }
 
 // Propagate makes every broker in brokers use list. It reads each broker's
-// namesrvAddr and updates only the brokers whose value differs, so running
+// namesrvAddr and updates only the brokers whose value differs or that
+// still resolve it by DNS lookup, so running
 // it again on a converged cluster sends nothing. A broker that fails does not
 // stop the others; the joined error names every failed broker.
 func Propagate(ctx context.Context, cl BrokerConfigClient, brokers, list []string) ([]BrokerResult, error) {
@@ -53,10 +54,13 @@ func propagateOne(ctx context.Context, cl BrokerConfigClient, addr string, list 
 		return r
 	}
 	r.Before = Split(cfg[ConfigKey])
-	if Equal(r.Before, list) {
+	if Equal(r.Before, list) && cfg[DNSLookupKey] != "true" {
 		return r
 	}
-	if err := cl.UpdateBrokerConfig(ctx, addr, map[string]string{ConfigKey: Join(list)}); err != nil {
+	// Both keys in one update: the broker's two-minute namesrvAddr tick
+	// must never see the list with the DNS lookup still on.
+	kv := map[string]string{ConfigKey: Join(list), DNSLookupKey: "false"}
+	if err := cl.UpdateBrokerConfig(ctx, addr, kv); err != nil {
 		r.Err = fmt.Errorf("while setting namesrvAddr on %s: %w", addr, err)
 		return r
 	}

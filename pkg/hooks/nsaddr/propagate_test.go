@@ -2,75 +2,91 @@ package nsaddr
 
 import (
 	"context"
-	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/rmqtest"
 )
 
-type fakeBrokers struct {
-	config    map[string]string // addr -> namesrvAddr
-	failRead  map[string]bool
-	failWrite map[string]bool
-	updates   []string
+// emulatedBrokers starts one emulated broker per namesrvAddr value, on
+// loopback ports, and returns them with a client that talks to them.
+func emulatedBrokers(t *testing.T, namesrvAddrs ...map[string]string) ([]*rmqtest.Broker, []string, *admin.Client) {
+	t.Helper()
+	var brokers []*rmqtest.Broker
+	var addrs []string
+	for i, cfg := range namesrvAddrs {
+		b, err := rmqtest.NewBroker(rmqtest.BrokerOptions{Addr: "127.0.0.1:0", BrokerName: "broker-" + string(rune('a'+i)), Config: cfg})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = b.Close() })
+		brokers = append(brokers, b)
+		addrs = append(addrs, b.Addr())
+	}
+	cl := admin.New(admin.Options{})
+	t.Cleanup(func() { _ = cl.Close() })
+	return brokers, addrs, cl
 }
 
-func (f *fakeBrokers) BrokerConfig(_ context.Context, addr string) (map[string]string, error) {
-	if f.failRead[addr] {
-		return nil, errors.New("connection refused")
-	}
-	return map[string]string{ConfigKey: f.config[addr], "brokerName": "b"}, nil
-}
-
-func (f *fakeBrokers) UpdateBrokerConfig(_ context.Context, addr string, kv map[string]string) error {
-	if f.failWrite[addr] {
-		return errors.New("NO_PERMISSION")
-	}
-	f.updates = append(f.updates, addr)
-	f.config[addr] = kv[ConfigKey]
-	return nil
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return c
 }
 
 func TestPropagateUpdatesOnlyDifferingBrokers(t *testing.T) {
-	f := &fakeBrokers{config: map[string]string{"b0": "n0;n1", "b1": "n0;n1;n2", "b2": ""}}
-	list := []string{"n0", "n1", "n2"}
-	res, err := Propagate(context.Background(), f, []string{"b0", "b1", "b2"}, list)
+	list := []string{"127.0.0.9:9876", "127.0.0.10:9876", "127.0.0.11:9876"}
+	brokers, addrs, cl := emulatedBrokers(t,
+		map[string]string{ConfigKey: "127.0.0.9:9876;127.0.0.10:9876"},
+		map[string]string{ConfigKey: Join(list)},
+		// As rendered: the headless Service name, resolved by DNS lookup.
+		map[string]string{ConfigKey: "orders-nameserver.mq.svc:9876", DNSLookupKey: "true"},
+		// The right list but still read as one DNS name: broken, so updated.
+		map[string]string{ConfigKey: Join(list), DNSLookupKey: "true"},
+	)
+	res, err := Propagate(ctx(t), cl, addrs, list)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"b0", "b2"}, f.updates)
-	assert.True(t, res[0].Updated)
-	assert.False(t, res[1].Updated)
-	assert.Equal(t, []string{"n0", "n1"}, res[0].Before)
-	for _, b := range []string{"b0", "b1", "b2"} {
-		assert.Equal(t, "n0;n1;n2", f.config[b])
+	updated := []bool{}
+	for _, r := range res {
+		updated = append(updated, r.Updated)
+	}
+	assert.Equal(t, []bool{true, false, true, true}, updated)
+	assert.Equal(t, []string{"127.0.0.9:9876", "127.0.0.10:9876"}, res[0].Before)
+	for i, b := range brokers {
+		assert.Equal(t, Join(list), b.Config()[ConfigKey], "broker %d", i)
+		assert.Equal(t, "false", b.Config()[DNSLookupKey], "broker %d must not read the list as one DNS name", i)
+		b.ResetCounts()
 	}
 
-	f.updates = nil
-	_, err = Propagate(context.Background(), f, []string{"b0", "b1", "b2"}, list)
+	_, err = Propagate(ctx(t), cl, addrs, list)
 	require.NoError(t, err)
-	assert.Empty(t, f.updates, "a converged cluster must see no update")
+	for i, b := range brokers {
+		assert.Zero(t, b.CallCount(admin.CodeUpdateBrokerConfig), "a converged broker %d must see no update", i)
+		assert.Equal(t, 1, b.CallCount(admin.CodeGetBrokerConfig), "broker %d", i)
+	}
 }
 
 func TestPropagateFailuresDoNotStopOthers(t *testing.T) {
-	f := &fakeBrokers{
-		config:    map[string]string{"b0": "old", "b1": "old", "b2": "old"},
-		failRead:  map[string]bool{"b0": true},
-		failWrite: map[string]bool{"b1": true},
-	}
-	res, err := Propagate(context.Background(), f, []string{"b0", "b1", "b2"}, []string{"n0"})
+	old := map[string]string{ConfigKey: "127.0.0.9:9876"}
+	brokers, addrs, cl := emulatedBrokers(t, old, old, old)
+	brokers[0].FailAlways(admin.CodeGetBrokerConfig, 1, "system error")
+	brokers[1].FailAlways(admin.CodeUpdateBrokerConfig, 16, "no permission")
+	res, err := Propagate(ctx(t), cl, addrs, []string{"127.0.0.10:9876"})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "reading the broker config of b0")
-	assert.Contains(t, err.Error(), "setting namesrvAddr on b1")
-	assert.Error(t, res[0].Err)
-	assert.Error(t, res[1].Err)
+	assert.Contains(t, err.Error(), "reading the broker config of "+addrs[0])
+	assert.Contains(t, err.Error(), "setting namesrvAddr on "+addrs[1])
+	assert.ErrorIs(t, res[0].Err, admin.ErrSystem)
+	assert.ErrorIs(t, res[1].Err, admin.ErrNoPermission)
 	assert.True(t, res[2].Updated)
-	assert.Equal(t, "n0", f.config["b2"])
-	assert.Equal(t, "old", f.config["b1"])
+	assert.Equal(t, "127.0.0.10:9876", brokers[2].Config()[ConfigKey])
+	assert.Equal(t, "127.0.0.9:9876", brokers[1].Config()[ConfigKey])
 }
 
 func TestPropagateRefusesEmptyList(t *testing.T) {
-	f := &fakeBrokers{config: map[string]string{"b0": "n0"}}
-	_, err := Propagate(context.Background(), f, []string{"b0"}, nil)
+	brokers, addrs, cl := emulatedBrokers(t, map[string]string{ConfigKey: "127.0.0.9:9876"})
+	_, err := Propagate(ctx(t), cl, addrs, nil)
 	require.Error(t, err)
-	assert.Empty(t, f.updates)
+	assert.Zero(t, brokers[0].CallCount(admin.CodeGetBrokerConfig)+brokers[0].CallCount(admin.CodeUpdateBrokerConfig))
 }
