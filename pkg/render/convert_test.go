@@ -54,7 +54,7 @@ func TestConverterEdgeCases(t *testing.T) {
 		&corev1.ConfigMap{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 			ObjectMeta: metav1.ObjectMeta{Name: "x", Labels: map[string]string{"a": "", "b": "1"}, CreationTimestamp: metav1.Unix(1700000000, 0)},
-			BinaryData: map[string][]byte{"bin": []byte{0, 1, 2}, "empty": {}},
+			BinaryData: map[string][]byte{"bin": {0, 1, 2}, "empty": {}},
 			Immutable:  ptr.To(false),
 		},
 		&corev1.Service{

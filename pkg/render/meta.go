@@ -113,7 +113,8 @@ func ConfigHash(data map[string]string) string {
 	sort.Strings(keys)
 	h := sha256.New()
 	for _, k := range keys {
-		fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(data[k]), data[k])
+		// Writing to a hash never fails.
+		_, _ = fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(data[k]), data[k])
 	}
 	return hex.EncodeToString(h.Sum(nil))[:20]
 }
