@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	kjson "sigs.k8s.io/json"
@@ -33,7 +35,10 @@ func (e *DecodeError) FieldErrors() field.ErrorList { return e.Errs }
 // unknown and duplicate fields and values of the wrong type are errors, and
 // apiVersion and kind must be those of a RocketMQCluster. Field problems come
 // back as a *DecodeError; a document that is not YAML at all comes back as a
-// plain error. It never panics.
+// plain error. When some fields do not decode, the rest of the document is
+// still defaulted and validated and its problems join the error, so a user
+// sees every problem in one run rather than one round of fixes at a time.
+// It never panics.
 func DecodeCluster(data []byte) (*RocketMQCluster, error) {
 	j, err := yaml.YAMLToJSONStrict(data)
 	if err != nil {
@@ -54,6 +59,8 @@ func DecodeCluster(data []byte) (*RocketMQCluster, error) {
 	if len(errs) == 0 {
 		errs = validateTypeMeta(&c)
 		errs = append(errs, quantityRangeErrors(reflect.ValueOf(&c.Spec), field.NewPath("spec"))...)
+	} else {
+		errs = append(errs, remainderErrors(j, errs)...)
 	}
 	if len(errs) > 0 {
 		return nil, &DecodeError{Errs: errs}
@@ -119,4 +126,98 @@ func unknownFieldError(path string) *field.Error {
 		msg = fmt.Sprintf("unknown field: did you mean %q?", s)
 	}
 	return field.Forbidden(field.NewPath(path), msg)
+}
+
+// remainderErrors validates what is left of the document once the fields
+// behind decodeErrs are removed. Problems on a removed field, or on a field
+// that contains or lies within one, are left out: the decode error already
+// names them, and a default standing in for a removed value would only
+// confuse.
+func remainderErrors(j []byte, decodeErrs field.ErrorList) field.ErrorList {
+	var tree map[string]any
+	if err := json.Unmarshal(j, &tree); err != nil {
+		return nil
+	}
+	for _, e := range decodeErrs {
+		removePath(tree, e.Field)
+	}
+	rest, err := json.Marshal(tree)
+	if err != nil {
+		return nil
+	}
+	var c RocketMQCluster
+	if err := json.Unmarshal(rest, &c); err != nil {
+		return nil
+	}
+	if len(quantityRangeErrors(reflect.ValueOf(&c.Spec), field.NewPath("spec"))) > 0 {
+		return nil
+	}
+	c.Default()
+	var out field.ErrorList
+	for _, e := range c.Validate() {
+		if !overlapsAny(e.Field, decodeErrs) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// removePath deletes the value at a field path such as spec.broker.config
+// or spec.placement.tolerations[1].key from a decoded JSON tree.
+func removePath(tree map[string]any, path string) {
+	parts := strings.Split(path, ".")
+	var node any = tree
+	for i, part := range parts {
+		name, indexes := splitIndexes(part)
+		m, ok := node.(map[string]any)
+		if !ok {
+			return
+		}
+		if i == len(parts)-1 && len(indexes) == 0 {
+			delete(m, name)
+			return
+		}
+		node = m[name]
+		for k, idx := range indexes {
+			list, ok := node.([]any)
+			if !ok || idx < 0 || idx >= len(list) {
+				return
+			}
+			if i == len(parts)-1 && k == len(indexes)-1 {
+				list[idx] = nil // keep the other items at their indexes
+				return
+			}
+			node = list[idx]
+		}
+	}
+}
+
+// splitIndexes splits "tolerations[1]" into "tolerations" and [1]. Keys in
+// brackets (config[brokerName]) are treated as map keys one level down.
+func splitIndexes(part string) (string, []int) {
+	name, rest, found := strings.Cut(part, "[")
+	if !found {
+		return part, nil
+	}
+	var idx []int
+	for _, seg := range strings.Split(strings.TrimSuffix(rest, "]"), "][") {
+		n, err := strconv.Atoi(seg)
+		if err != nil {
+			return name, nil
+		}
+		idx = append(idx, n)
+	}
+	return name, idx
+}
+
+// overlapsAny says whether path equals, contains or lies within the path
+// of one of errs.
+func overlapsAny(path string, errs field.ErrorList) bool {
+	for _, e := range errs {
+		if path == e.Field || strings.HasPrefix(path, e.Field+".") || strings.HasPrefix(path, e.Field+"[") ||
+			strings.HasPrefix(e.Field, path+".") || strings.HasPrefix(e.Field, path+"[") {
+			return true
+		}
+	}
+	return false
 }

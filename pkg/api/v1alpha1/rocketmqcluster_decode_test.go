@@ -48,7 +48,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"unknown metadata field", header[:len(header)-len("metadata: {name: orders}\n")] + "metadata: {name: orders, labelz: {}}\n",
 			[]wantErr{{"metadata.labelz", "unknown field"}}},
 		{"unknown field in a list item", header + "spec:\n  imagePullSecrets: [{nme: x}]\n",
-			[]wantErr{{"spec.imagePullSecrets[0].nme", "unknown field"}}},
+			// The typo leaves the reference without a name, which the
+			// validation of the rest of the document reports too.
+			[]wantErr{{"spec.imagePullSecrets[0].nme", "unknown field"}, {"spec.imagePullSecrets[0].name", "RFC 1123"}}},
 		{"version as number", header + "spec:\n  version: 5.3\n",
 			[]wantErr{{"spec.version", "must be a string (quote it), not a number"}}},
 		{"replicas as string", header + "spec:\n  nameServer: {replicas: three}\n",
@@ -88,6 +90,29 @@ func TestDecodeErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want[0].path)
 		})
 	}
+}
+
+// Fields that do not decode are removed and the rest is still defaulted
+// and validated, so one run reports every problem; problems on a removed
+// field are not reported twice.
+func TestDecodeAlsoValidatesTheRest(t *testing.T) {
+	in := header[:len(header)-len("metadata: {name: orders}\n")] + `metadata: {name: Orders}
+spec:
+  nameserver: {replicas: 3}
+  broker: {mode: Controller, groups: 0, storage: {size: 50GB}, config: {brokerName: x}}
+  controller: {replicas: 2}
+`
+	_, err := DecodeCluster([]byte(in))
+	var de *DecodeError
+	require.True(t, errors.As(err, &de), "want a *DecodeError, got %v", err)
+	assertErrors(t, de.FieldErrors(),
+		wantErr{"spec.broker.storage.size", "must be a quantity"},
+		wantErr{"spec.nameserver", "unknown field"},
+		wantErr{"metadata.name", "lower-case"},
+		wantErr{"spec.controller.replicas", "must be odd"},
+		wantErr{"spec.broker.groups", "between 1 and 100"},
+		wantErr{"spec.broker.config[brokerName]", "set by the renderer"},
+	)
 }
 
 func TestDecodeMalformed(t *testing.T) {
