@@ -40,7 +40,7 @@ func findClusters(items []*yaml.RNode, functionConfig *yaml.RNode) ([]cluster, f
 	for i, item := range items {
 		if !isObject(item) {
 			results = append(results, errorResult(nil, "",
-				fmt.Sprintf("input item %d is not a Kubernetes object (a YAML mapping whose metadata, labels and annotations are mappings)", i)))
+				fmt.Sprintf("input item %d is not a Kubernetes object (a YAML mapping with apiVersion and kind, whose metadata, labels and annotations are mappings)", i)))
 			continue
 		}
 		c, ok, rs := asCluster(item)
@@ -113,6 +113,11 @@ func asCluster(node *yaml.RNode) (cluster, bool, framework.Results) {
 // kyaml's writers fail on anything else, after the work is done.
 func isObject(node *yaml.RNode) bool {
 	if !isMapping(node.YNode()) {
+		return false
+	}
+	// Every Kubernetes object has both; without them an item has no
+	// identity to sort by, and the output could not be stable.
+	if node.GetApiVersion() == "" || node.GetKind() == "" {
 		return false
 	}
 	meta := node.Field(yaml.MetadataField)
