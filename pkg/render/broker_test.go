@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
@@ -267,5 +268,34 @@ func assertDataStatefulSet(t *testing.T, sts *appsv1.StatefulSet, size, class st
 	}
 	if !mounted {
 		t.Errorf("%s: claim %s is not mounted at %s", sts.Name, vct.Name, storeDir)
+	}
+}
+
+// An absent storage class means the cluster default; "" means no class (a
+// pre-provisioned volume). The two must stay apart in the output.
+func TestBrokerStorageClassEmptyIsKept(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		class *string
+		want  any
+		found bool
+	}{
+		{name: "absent", class: nil, found: false},
+		{name: "empty", class: ptr.To(""), want: "", found: true},
+		{name: "named", class: ptr.To("fast"), want: "fast", found: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fullCluster("orders", "mq")
+			c.Spec.Broker.Storage.StorageClassName = tt.class
+			sts := find(t, mustRender(t, c), "StatefulSet", c.BrokerGroupName(0))
+			vcts, _, _ := unstructured.NestedSlice(sts.Object, "spec", "volumeClaimTemplates")
+			if len(vcts) != 1 {
+				t.Fatalf("want one volumeClaimTemplate, got %d", len(vcts))
+			}
+			got, found, _ := unstructured.NestedFieldNoCopy(vcts[0].(map[string]any), "spec", "storageClassName")
+			if found != tt.found || (found && got != tt.want) {
+				t.Fatalf("storageClassName = %v (present %v), want %v (present %v)", got, found, tt.want, tt.found)
+			}
+		})
 	}
 }

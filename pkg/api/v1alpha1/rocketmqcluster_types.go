@@ -197,7 +197,9 @@ type StorageSpec struct {
 	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).isGreaterThan(quantity('0'))",message="must be a positive quantity such as 20Gi"
 	Size *resource.Quantity `json:"size,omitempty"`
 
-	// StorageClassName of the volume claims; empty uses the cluster default.
+	// StorageClassName of the volume claims. Leave it out for the cluster's
+	// default class; "" (as in a PersistentVolumeClaim) asks for no class,
+	// binding pre-provisioned volumes.
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
