@@ -80,8 +80,10 @@ func parseFlags(args []string) (*config, error) {
 }
 
 // run starts the manager and blocks until ctx ends. restConfig nil means
-// the usual kubeconfig / in-cluster lookup.
-func run(ctx context.Context, args []string, restConfig *rest.Config) error {
+// the usual kubeconfig / in-cluster lookup; adjust changes the manager's
+// options (tests run the manager more than once per process, which the
+// process-wide controller name check would refuse).
+func run(ctx context.Context, args []string, restConfig *rest.Config, adjust ...func(*ctrl.Options)) error {
 	c, err := parseFlags(args)
 	if err != nil {
 		return err
@@ -92,7 +94,7 @@ func run(ctx context.Context, args []string, restConfig *rest.Config) error {
 			return fmt.Errorf("loading the kubeconfig: %w", err)
 		}
 	}
-	mgr, err := newManager(restConfig, c)
+	mgr, err := newManager(restConfig, c, adjust...)
 	if err != nil {
 		return err
 	}
@@ -117,12 +119,12 @@ func newScheme() (*runtime.Scheme, error) {
 	return s, nil
 }
 
-func newManager(restConfig *rest.Config, c *config) (ctrl.Manager, error) {
+func newManager(restConfig *rest.Config, c *config, adjust ...func(*ctrl.Options)) (ctrl.Manager, error) {
 	scheme, err := newScheme()
 	if err != nil {
 		return nil, err
 	}
-	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
+	opts := ctrl.Options{
 		Scheme:                        scheme,
 		Cache:                         cluster.CacheOptions(c.namespaces),
 		Metrics:                       metricsserver.Options{BindAddress: c.metricsAddr},
@@ -131,7 +133,11 @@ func newManager(restConfig *rest.Config, c *config) (ctrl.Manager, error) {
 		LeaderElectionID:              LeaderElectionID,
 		LeaderElectionNamespace:       c.leaderElectionNS,
 		LeaderElectionReleaseOnCancel: true,
-	})
+	}
+	for _, a := range adjust {
+		a(&opts)
+	}
+	mgr, err := ctrl.NewManager(restConfig, opts)
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/testenv"
@@ -47,12 +48,18 @@ func TestRunReconciles(t *testing.T) {
 	other := env.NewNamespace(t, testenv.PodSecurityRestricted)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	// -count=2 runs this test twice in one process: controller names are
+	// checked process-wide.
+	skipNameCheck := func(o *ctrl.Options) { o.Controller.SkipNameValidation = ptr.To(true) }
 	go func() {
-		done <- run(ctx, []string{"--namespaces=" + watched, "--metrics-bind-address=0", "--health-probe-bind-address=0"}, env.Config)
+		done <- run(ctx, []string{"--namespaces=" + watched, "--metrics-bind-address=0", "--health-probe-bind-address=0"}, env.Config, skipNameCheck)
 	}()
+	stopped := false
 	t.Cleanup(func() {
 		cancel()
-		assert.NoError(t, <-done)
+		if !stopped {
+			assert.NoError(t, <-done)
+		}
 	})
 
 	mk := func(ns string) *v1alpha1.RocketMQCluster {
@@ -62,11 +69,21 @@ func TestRunReconciles(t *testing.T) {
 		return c
 	}
 	in, out := mk(watched), mk(other)
-	require.Eventually(t, func() bool {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		select {
+		case err := <-done:
+			stopped = true
+			require.NoError(t, err, "the manager stopped early")
+			require.FailNow(t, "the manager stopped early")
+		default:
+		}
 		c := &v1alpha1.RocketMQCluster{}
-		return env.Client.Get(context.Background(), client.ObjectKeyFromObject(in), c) == nil &&
-			c.Status.ObservedGeneration == c.Generation && len(c.Status.Conditions) == 3
-	}, 30*time.Second, 50*time.Millisecond)
+		if env.Client.Get(context.Background(), client.ObjectKeyFromObject(in), c) == nil &&
+			c.Status.ObservedGeneration == c.Generation && len(c.Status.Conditions) == 3 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "no status written; last: %+v", c.Status)
+	}
 	c := &v1alpha1.RocketMQCluster{}
 	require.NoError(t, env.Client.Get(context.Background(), client.ObjectKeyFromObject(out), c))
 	assert.Empty(t, c.Status.Conditions, "a namespace that is not watched is left alone")
