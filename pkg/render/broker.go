@@ -159,9 +159,27 @@ func brokerStartScript(c *v1alpha1.RocketMQCluster, g int32) string {
 	if aclEnabled(c) {
 		parts = append(parts, credentialsSnippet, brokerCredentialsSnippet)
 	}
-	parts = append(parts, execLine("mqbroker", "-c", `"$conf"`))
+	parts = append(parts, waitForOwnNameSnippet, execLine("mqbroker", "-c", `"$conf"`))
 	return script(parts...)
 }
+
+// waitForOwnNameSnippet holds the start until the pod's own DNS name
+// ($host, brokerIP1) resolves. BrokerController resolves brokerIP1 once, at
+// start, into the store host written into every message; if the headless
+// Service's record does not exist yet the address stays unresolved and
+// every write fails with a NullPointerException until the broker restarts
+// (BrokerController.start, MessageExt.socketAddress2ByteBuffer). The record
+// appears shortly after the pod gets its IP (the Service publishes
+// not-ready pods); the startup probe bounds the wait. Images without
+// getent start at once, as before.
+const waitForOwnNameSnippet = `if command -v getent >/dev/null 2>&1; then
+  waited=
+  until getent hosts "$host" >/dev/null 2>&1; do
+    if [ -z "$waited" ]; then echo "waiting until $host resolves" >&2; waited=1; fi
+    sleep 1
+  done
+fi
+`
 
 // brokerCredentialsSnippet appends the ACL 2.0 admin user (created on the
 // first start) and the credentials the broker uses towards other brokers.

@@ -78,6 +78,30 @@ func TestBrokerIdentityMasterSlave(t *testing.T) {
 	}
 }
 
+// TestBrokerWaitsForOwnName: the broker resolves brokerIP1 once, at start,
+// into the store host of every message, so the script must not start it
+// before the pod's own DNS name resolves.
+func TestBrokerWaitsForOwnName(t *testing.T) {
+	c := fullCluster("orders", "mq")
+	objs := mustRender(t, c)
+	tmpl := typed[corev1.ConfigMap](t, find(t, objs, "ConfigMap", "orders-broker-0")).Data
+	run := runStartScript(t, brokerScriptOf(t, statefulSetOf(t, objs, "orders-broker-0")), tmpl,
+		map[string]string{"POD_NAME": "orders-broker-0-1", "POD_NAMESPACE": "mq", "GETENT_FAILS": "2"})
+	if run.err != nil {
+		t.Fatalf("script failed: %v\n%s", run.err, run.stderr)
+	}
+	host := "orders-broker-0-1.orders-broker-0.mq.svc"
+	if want := []string{host, host, host}; strings.Join(run.lookups, " ") != strings.Join(want, " ") {
+		t.Fatalf("lookups = %q, want %q: two failures, then the start", run.lookups, want)
+	}
+	if run.args == nil || loadProperties(t, run.conf)["brokerIP1"] != host {
+		t.Fatalf("broker not started with brokerIP1 %s after the name resolved; args %q", host, run.args)
+	}
+	if strings.Count(run.stderr, "waiting until "+host+" resolves") != 1 {
+		t.Fatalf("stderr should say once what the script waits for: %q", run.stderr)
+	}
+}
+
 func TestBrokerIdentityRefusesBadPodName(t *testing.T) {
 	c := fullCluster("orders", "mq")
 	objs := mustRender(t, c)

@@ -18,7 +18,17 @@ type scriptRun struct {
 	args   []string
 	stderr string
 	err    error
+	// lookups are the names the script asked getent to resolve.
+	lookups []string
 }
+
+// getentStub stands in for getent on the sandbox's PATH, so no test does
+// a real DNS lookup: it logs each name asked for and fails the first
+// $GETENT_FAILS calls (none unless set).
+const getentStub = `#!/bin/sh
+echo "$2" >> "$GETENT_LOG"
+[ "$(wc -l < "$GETENT_LOG")" -gt "${GETENT_FAILS:-0}" ]
+`
 
 // runStartScript runs a rendered start script in a sandbox: the template
 // and config directories are moved under a temporary directory, and
@@ -29,7 +39,8 @@ func runStartScript(t *testing.T, script string, templates map[string]string, en
 	t.Helper()
 	root := t.TempDir()
 	tmplDir, cfgDir, home := filepath.Join(root, "tmpl"), filepath.Join(root, "conf"), filepath.Join(root, "home")
-	for _, d := range []string{tmplDir, cfgDir, filepath.Join(home, "bin")} {
+	stubs, getentLog := filepath.Join(root, "stubs"), filepath.Join(root, "getent.log")
+	for _, d := range []string{tmplDir, cfgDir, filepath.Join(home, "bin"), stubs} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -45,11 +56,14 @@ func runStartScript(t *testing.T, script string, templates map[string]string, en
 			t.Fatal(err)
 		}
 	}
+	if err := os.WriteFile(filepath.Join(stubs, "getent"), []byte(getentStub), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	script = strings.ReplaceAll(script, templateDir, tmplDir)
 	script = strings.ReplaceAll(script, confDir, cfgDir)
 
 	cmd := exec.Command("/bin/sh", "-c", script)
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "ROCKETMQ_HOME=" + home}
+	cmd.Env = []string{"PATH=" + stubs + ":/usr/bin:/bin", "ROCKETMQ_HOME=" + home, "GETENT_LOG=" + getentLog}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -57,6 +71,9 @@ func runStartScript(t *testing.T, script string, templates map[string]string, en
 	cmd.Stderr = &stderr
 	cmd.WaitDelay = 5 * time.Second
 	run := scriptRun{err: cmd.Run(), stderr: stderr.String()}
+	if b, err := os.ReadFile(getentLog); err == nil {
+		run.lookups = strings.Fields(string(b))
+	}
 	if b, err := os.ReadFile(filepath.Join(home, "args")); err == nil {
 		run.args = strings.Split(strings.TrimSpace(string(b)), "\n")
 		if len(run.args) >= 2 {
