@@ -173,6 +173,39 @@ func TestBrokerACLCredentials(t *testing.T) {
 	}
 }
 
+// TestACLCredentialsMustBePrintableASCII: the broker decodes broker.conf
+// as ISO-8859-1 and a line break cuts the properties line, so broker and
+// Proxy refuse such credentials at start, saying which one is wrong.
+func TestACLCredentialsMustBePrintableASCII(t *testing.T) {
+	c := everything(fullCluster("orders", "mq"))
+	objs := mustRender(t, c)
+	brokerTmpl := typed[corev1.ConfigMap](t, find(t, objs, "ConfigMap", "orders-broker-0")).Data
+	proxyTmpl := typed[corev1.ConfigMap](t, find(t, objs, "ConfigMap", "orders-proxy")).Data
+	proxy := find(t, objs, "Deployment", "orders-proxy")
+	proxyScript := typed[appsv1.Deployment](t, proxy).Spec.Template.Spec.Containers[0].Command[2]
+	tests := []struct{ name, user, pass, bad string }{
+		{"accented password", "admin", "pässwörd", envACLPassword},
+		{"trailing newline", "admin", "secret\n", envACLPassword},
+		{"tab in user", "ad\tmin", "secret", envACLUser},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"POD_NAME": "orders-broker-0-0", "POD_NAMESPACE": "mq", envACLUser: tt.user, envACLPassword: tt.pass}
+			for comp, run := range map[string]scriptRun{
+				"broker": runStartScript(t, brokerScriptOf(t, statefulSetOf(t, objs, "orders-broker-0")), brokerTmpl, env),
+				"proxy":  runStartScript(t, proxyScript, proxyTmpl, env),
+			} {
+				if run.err == nil || run.args != nil {
+					t.Errorf("%s started with credentials it cannot pass on intact; args %q", comp, run.args)
+				}
+				if !strings.Contains(run.stderr, tt.bad+" must be printable ASCII") {
+					t.Errorf("%s: stderr does not name %s: %q", comp, tt.bad, run.stderr)
+				}
+			}
+		})
+	}
+}
+
 func TestBrokerACLMissingSecretFails(t *testing.T) {
 	c := everything(fullCluster("orders", "mq"))
 	objs := mustRender(t, c)

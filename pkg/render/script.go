@@ -33,9 +33,22 @@ props_escape() { sed -e 's/\\/\\\\/g'; }
 
 // credentialsSnippet sets $acl_user and $acl_pass, JSON-escaped, from the
 // env that the admin Secret fills, and fails fast when the Secret lacks
-// them.
+// them or they are not printable ASCII. The broker reads broker.conf with
+// Properties.load(InputStream) (BrokerStartup), which decodes ISO-8859-1:
+// a non-ASCII password would be stored garbled as the admin and inner
+// user while the Proxy (rmq-proxy.json is read as UTF-8) and clients sign
+// with the real one. A line break (say, a trailing newline in the Secret)
+// would cut the properties line and the JSON in it.
 const credentialsSnippet = escapeSnippet + `: "${` + envACLUser + `:?ACL is enabled but ` + envACLUser + ` is empty}"
 : "${` + envACLPassword + `:?ACL is enabled but ` + envACLPassword + ` is empty}"
+require_ascii() {
+  if [ "$(printf '%s' "$2" | LC_ALL=C tr -d ' -~' | wc -c)" -ne 0 ]; then
+    echo "$1 must be printable ASCII (no line breaks, no accented letters): the broker reads its config as ISO-8859-1" >&2
+    exit 1
+  fi
+}
+require_ascii ` + envACLUser + ` "$` + envACLUser + `"
+require_ascii ` + envACLPassword + ` "$` + envACLPassword + `"
 acl_user=$(json_escape "$` + envACLUser + `")
 acl_pass=$(json_escape "$` + envACLPassword + `")
 `
