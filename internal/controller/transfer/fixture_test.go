@@ -14,6 +14,7 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
@@ -203,13 +204,15 @@ func (f *fixture) get(name string) *v1alpha1.TopicTransfer {
 }
 
 // update changes a transfer's spec, retrying on conflicts with the
-// controller's status writes.
+// controller's status writes. A draining transfer writes status every
+// poll, so on a busy machine many tries in a row can lose; the retries are
+// bounded by time, not by count.
 func (f *fixture) update(name string, mutate func(*v1alpha1.TopicTransferSpec)) error {
 	var err error
-	for range 50 {
+	for deadline := time.Now().Add(waitFor); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		tt := f.get(name)
 		mutate(&tt.Spec)
-		if err = env.Client.Update(context.Background(), tt); err == nil || !strings.Contains(err.Error(), "modified") {
+		if err = env.Client.Update(context.Background(), tt); !apierrors.IsConflict(err) {
 			return err
 		}
 	}
