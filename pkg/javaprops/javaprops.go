@@ -4,8 +4,12 @@
 package javaprops
 
 import (
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Encode writes a map as java.util.Properties text, one
@@ -50,11 +54,24 @@ func escapeProperty(s string, key bool) string {
 		case !key && i == 0 && (r == '#' || r == '!'):
 			b.WriteByte('\\')
 			b.WriteRune(r)
+		case r < 0x20 || r > 0x7e:
+			// broker.conf and controller.conf are read as ISO-8859-1
+			// (Properties.load(InputStream)); \uXXXX reads the same there
+			// and in remoting bodies, which are read as UTF-8.
+			writeUnicodeEscape(&b, r)
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// writeUnicodeEscape writes r as Java's \uXXXX, as a UTF-16 surrogate pair
+// outside the Basic Multilingual Plane.
+func writeUnicodeEscape(b *strings.Builder, r rune) {
+	for _, u := range utf16.Encode([]rune{r}) {
+		_, _ = fmt.Fprintf(b, `\u%04x`, u) // a strings.Builder never fails
+	}
 }
 
 // Decode parses java.util.Properties text the way
@@ -134,6 +151,13 @@ func unescapeProperty(s string) string {
 		}
 		i++
 		switch s[i] {
+		case 'u':
+			if r, n, ok := unicodeEscape(s[i+1:]); ok {
+				b.WriteRune(r)
+				i += n
+				continue
+			}
+			b.WriteByte('u')
 		case 'n':
 			b.WriteByte('\n')
 		case 'r':
@@ -147,4 +171,30 @@ func unescapeProperty(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// unicodeEscape reads the hex digits after a \u (and, for a high
+// surrogate, the \uXXXX of its low half) and returns the rune and how many
+// bytes it used.
+func unicodeEscape(s string) (rune, int, bool) {
+	hi, ok := hex4(s)
+	if !ok {
+		return 0, 0, false
+	}
+	if utf16.IsSurrogate(rune(hi)) && len(s) >= 10 && s[4:6] == `\u` {
+		if lo, ok := hex4(s[6:]); ok {
+			if r := utf16.DecodeRune(rune(hi), rune(lo)); r != utf8.RuneError {
+				return r, 10, true
+			}
+		}
+	}
+	return rune(hi), 4, true
+}
+
+func hex4(s string) (uint16, bool) {
+	if len(s) < 4 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s[:4], 16, 16)
+	return uint16(n), err == nil
 }

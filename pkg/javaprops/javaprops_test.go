@@ -34,3 +34,25 @@ func TestEncodeSortsKeys(t *testing.T) {
 		t.Fatalf("keys not sorted: %q", got)
 	}
 }
+
+// Non-ASCII text is written as Java's \uXXXX: RocketMQ reads broker.conf
+// as ISO-8859-1, where raw UTF-8 would arrive garbled.
+func TestEncodeEscapesNonASCII(t *testing.T) {
+	in := map[string]string{"a": "café", "b": "😀", "c": "bell\x07"}
+	text := string(javaprops.Encode(in))
+	if want := "a=caf\\u00e9\nb=\\ud83d\\ude00\nc=bell\\u0007\n"; text != want {
+		t.Fatalf("got %q, want %q", text, want)
+	}
+	for _, r := range text {
+		if r > 0x7e {
+			t.Fatalf("non-ASCII %q in %q", r, text)
+		}
+	}
+	if out := javaprops.Decode([]byte(text)); !maps.Equal(in, out) {
+		t.Fatalf("round trip: got %q, want %q", out, in)
+	}
+	// Raw UTF-8, as MixAll.properties2String writes it in GET_BROKER_CONFIG.
+	if got := javaprops.Decode([]byte("a=café\n"))["a"]; got != "café" {
+		t.Fatalf("raw UTF-8 value: got %q", got)
+	}
+}
