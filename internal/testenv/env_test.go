@@ -209,8 +209,18 @@ func TestImpersonatedClientFollowsRBAC(t *testing.T) {
 		t.Fatalf("listing without a Role: err = %v, want Forbidden", err)
 	}
 	grantConfigMapRead(ctx, t, ns, "reader")
-	if err := sa.List(ctx, list, client.InNamespace(ns)); err != nil {
-		t.Errorf("listing with a Role: %v", err)
+	// The API server's RBAC authorizer learns of a new RoleBinding through
+	// its informer, a moment after the create returns (longer on a busy
+	// machine): wait for the grant, bounded by ctx.
+	for {
+		err := sa.List(ctx, list, client.InNamespace(ns))
+		if err == nil {
+			break
+		}
+		if !apierrors.IsForbidden(err) || ctx.Err() != nil {
+			t.Fatalf("listing with a Role: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	if err := sa.List(ctx, list, client.InNamespace("default")); !apierrors.IsForbidden(err) {
 		t.Errorf("listing another namespace: err = %v, want Forbidden", err)
