@@ -15,8 +15,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -164,6 +166,33 @@ func applyBundleRBAC(t *testing.T) {
 		n++
 	}
 	require.GreaterOrEqual(t, n, 6)
+	waitBundleRBAC(t)
+}
+
+// waitBundleRBAC waits until the API server's RBAC authorizer, which reads
+// roles and bindings through informers, grants the bundle's ServiceAccount
+// what it was just given: a manager started earlier meets Forbidden and
+// backs off its lists and its leader election, which a busy machine
+// stretches past the test's waits.
+func waitBundleRBAC(t *testing.T) {
+	t.Helper()
+	sa, err := client.New(env.ImpersonatedConfig(bundleNamespace, bundleServiceAccount), client.Options{Scheme: env.Scheme})
+	require.NoError(t, err)
+	ctx := context.Background()
+	for deadline := time.Now().Add(waitFor); ; time.Sleep(20 * time.Millisecond) {
+		// The ClusterRole and its binding, then the Role and its binding
+		// (the leader-election Lease, NotFound until first held).
+		err := sa.List(ctx, &v1alpha1.RocketMQClusterList{})
+		if err == nil {
+			err = sa.Get(ctx, client.ObjectKey{Namespace: bundleNamespace, Name: "rocketmq-gitops-status-controller"}, &coordinationv1.Lease{})
+			if err == nil || apierrors.IsNotFound(err) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			require.NoError(t, err, "the bundle's RBAC never took effect")
+		}
+	}
 }
 
 // TestACLSecretMissing: without the ACL Secret the cluster is Degraded,
