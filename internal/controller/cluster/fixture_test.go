@@ -31,9 +31,14 @@ var env *testenv.Env
 
 func TestMain(m *testing.M) { os.Exit(testenv.RunMain(m, &env)) }
 
-// subnet hands each fixture its own 127.x.y.0/24 so that emulators of
+// subnet hands each fixture its own 127.91.<n>.0/24 so that emulators of
 // different tests never share an address.
 var subnet atomic.Int32
+
+// nextSubnet is the third octet of the next fixture's subnet. It wraps
+// within 1..250, since -count=N keeps adding fixtures to one process; a
+// subnet comes back only after 249 others, long after its fixture closed.
+func nextSubnet() int32 { return (subnet.Add(1)-1)%250 + 1 }
 
 const waitFor = 30 * time.Second
 
@@ -75,7 +80,7 @@ func newFixture(t testing.TB, spec v1alpha1.RocketMQClusterSpec, opts ...fixture
 	for _, o := range opts {
 		o(&set)
 	}
-	n := subnet.Add(1)
+	n := nextSubnet()
 	f := &fixture{
 		t:           t,
 		ns:          env.NewNamespace(t, testenv.PodSecurityRestricted),

@@ -44,6 +44,11 @@ func TestMain(m *testing.M) {
 // different tests never share an address.
 var subnet atomic.Int32
 
+// nextSubnet is the third octet of the next fixture's subnet. It wraps
+// within 1..250, since -count=N keeps adding fixtures to one process; a
+// subnet comes back only after 249 others, long after its fixture closed.
+func nextSubnet() int32 { return (subnet.Add(1)-1)%250 + 1 }
+
 const (
 	waitFor     = 30 * time.Second
 	topicName   = "orders"
@@ -111,7 +116,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	prefix := fmt.Sprintf("127.66.%d.", subnet.Add(1))
+	prefix := fmt.Sprintf("127.66.%d.", nextSubnet())
 	f := &fixture{
 		t:      t,
 		prefix: prefix,
