@@ -1,6 +1,8 @@
 package testenv
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,5 +86,39 @@ func TestPodSecurityLabels(t *testing.T) {
 	l, _ := podSecurityLabels(PodSecurityBaseline)
 	if len(l) != 6 || l["pod-security.kubernetes.io/warn"] != "baseline" || l["pod-security.kubernetes.io/enforce-version"] != "latest" {
 		t.Errorf("baseline labels = %v", l)
+	}
+}
+
+func TestStartWithRetriesRetriesOnlyStartFailures(t *testing.T) {
+	want := &Env{}
+	calls := 0
+	e, err := startWithRetries(3, func() (*Env, error) {
+		calls++
+		if calls < 3 {
+			return nil, errors.New("kube-apiserver: address already in use")
+		}
+		return want, nil
+	})
+	if err != nil || e != want || calls != 3 {
+		t.Fatalf("third attempt: env=%p err=%v calls=%d, want %p, nil, 3", e, err, calls, want)
+	}
+
+	calls = 0
+	_, err = startWithRetries(3, func() (*Env, error) {
+		calls++
+		return nil, fmt.Errorf("port %d taken", calls)
+	})
+	if calls != 3 || err == nil || !strings.Contains(err.Error(), "attempt 1: port 1 taken") || !strings.Contains(err.Error(), "attempt 3: port 3 taken") {
+		t.Errorf("three failures: calls=%d err=%v", calls, err)
+	}
+
+	calls = 0
+	missing := errors.New("kubernetes test binaries missing")
+	_, err = startWithRetries(3, func() (*Env, error) {
+		calls++
+		return nil, noRetry{missing}
+	})
+	if calls != 1 || !errors.Is(err, missing) || strings.Contains(err.Error(), "attempt") {
+		t.Errorf("missing binaries: calls=%d err=%v, want one call and the error as it is", calls, err)
 	}
 }

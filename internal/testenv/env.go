@@ -121,14 +121,46 @@ func StartMain(opts ...Option) (*Env, error) {
 	for _, o := range opts {
 		o(&s)
 	}
-	e, err := newEnv(s)
-	if err != nil {
-		return nil, err
+	return startWithRetries(startAttempts, func() (*Env, error) {
+		e, err := newEnv(s)
+		if err != nil {
+			return nil, noRetry{err} // missing binaries or CRDs stay missing
+		}
+		if err := e.start(); err != nil {
+			return nil, errors.Join(err, e.Stop())
+		}
+		return e, nil
+	})
+}
+
+// startAttempts bounds the tries to bring the control plane up. envtest
+// picks free ports before etcd and kube-apiserver bind them, and in
+// between another test binary's listener, or the source port of any
+// outgoing loopback connection, can take one; a fresh Env gets fresh
+// ports.
+const startAttempts = 3
+
+// noRetry marks a start error that another attempt cannot fix.
+type noRetry struct{ error }
+
+func (e noRetry) Unwrap() error { return e.error }
+
+// startWithRetries calls start until it succeeds, returns a noRetry
+// error, or has failed attempts times.
+func startWithRetries(attempts int, start func() (*Env, error)) (*Env, error) {
+	var errs []error
+	for i := range attempts {
+		e, err := start()
+		if err == nil {
+			return e, nil
+		}
+		var final noRetry
+		if errors.As(err, &final) {
+			return nil, final.error
+		}
+		errs = append(errs, fmt.Errorf("attempt %d: %w", i+1, err))
 	}
-	if err := e.start(); err != nil {
-		return nil, errors.Join(err, e.Stop())
-	}
-	return e, nil
+	return nil, errors.Join(errs...)
 }
 
 func newEnv(s settings) (*Env, error) {
