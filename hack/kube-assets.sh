@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Builds the real Kubernetes control plane used by the envtest suites
-# (etcd, kube-apiserver, kubectl) from the Go module proxy into bin/k8s.
-# The versions are pinned by the tool blocks of hack/kube-assets/go.mod and
-# hack/etcd/go.mod, which stay out of the project's own go.mod because
+# (etcd, kube-apiserver, kubectl) and the simulated cluster of test/e2e
+# (kube-controller-manager, kube-scheduler, kwok) from the Go module proxy
+# into bin/k8s. The versions are pinned by the tool blocks of
+# hack/kube-assets/go.mod, hack/etcd/go.mod and hack/kwok/go.mod, which stay out of the project's own go.mod because
 # k8s.io/kubernetes needs a replace directive for every staging module.
 # A binary already built at the pinned version is not built again.
 set -euo pipefail
 
 KUBE_VERSION=1.37.2
 ETCD_VERSION=3.7.3
+KWOK_VERSION=0.8.0
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DEST=${DEST:-$ROOT/bin/k8s}
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod
@@ -44,4 +46,16 @@ if ! built kubectl "v$KUBE_VERSION" version --client; then
   start=$SECONDS
   (cd "$ROOT/hack/kube-assets" && go build -trimpath -ldflags="$ldflags" -o "$DEST/kubectl" k8s.io/kubernetes/cmd/kubectl)
   echo "kube-assets: kubectl v$KUBE_VERSION built in $((SECONDS - start))s"
+fi
+for cmd in kube-controller-manager kube-scheduler; do
+  if ! built "$cmd" "v$KUBE_VERSION" --version; then
+    start=$SECONDS
+    (cd "$ROOT/hack/kube-assets" && go build -trimpath -ldflags="$ldflags" -o "$DEST/$cmd" "k8s.io/kubernetes/cmd/$cmd")
+    echo "kube-assets: $cmd v$KUBE_VERSION built in $((SECONDS - start))s"
+  fi
+done
+if ! built kwok "v$KWOK_VERSION" --version; then
+  start=$SECONDS
+  (cd "$ROOT/hack/kwok" && go build -trimpath -ldflags="-s -w" -o "$DEST/kwok" sigs.k8s.io/kwok/cmd/kwok)
+  echo "kube-assets: kwok v$KWOK_VERSION built in $((SECONDS - start))s"
 fi
