@@ -9,6 +9,7 @@ const (
 	CodeGetBrokerConfig                   = 26
 	CodeGetBrokerRuntimeInfo              = 28
 	CodeRegisterBroker                    = 103
+	CodeUnregisterBroker                  = 104
 	CodeGetRouteInfoByTopic               = 105
 	CodeGetBrokerClusterInfo              = 106
 	CodeUpdateAndCreateSubscriptionGroup  = 200

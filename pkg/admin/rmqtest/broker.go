@@ -1,6 +1,7 @@
 package rmqtest
 
 import (
+	"errors"
 	"maps"
 	"strconv"
 	"strings"
@@ -32,6 +33,20 @@ type BrokerOptions struct {
 	FixedBatchCreate bool
 	// BinaryResponses answers with ROCKETMQ binary headers.
 	BinaryResponses bool
+	// Resolver resolves host names in namesrvAddr and controllerAddr, as
+	// the JVM's InetAddress would. Nil: only loopback IP literals are used.
+	Resolver Resolver
+	// Timers, when set, runs the broker's scheduled tasks (registration
+	// heartbeat, NameServer address refresh, controller heartbeat) at the
+	// Java periods times Timers.Scale. Nil: nothing runs by itself.
+	Timers *Timers
+	// StoreDir, when set, is storePathRootDir on disk: the broker loads
+	// its config/*.json from it at start and writes them back on Close,
+	// as ConfigManager.load and persist do.
+	StoreDir string
+	// Controllers finds the emulated controllers of controllerAddr in
+	// Controller mode (enableControllerMode=true).
+	Controllers *ControllerRegistry
 }
 
 // Broker emulates a Java broker's admin side: TopicConfigManager,
@@ -41,8 +56,21 @@ type Broker struct {
 	*Endpoint
 	opts BrokerOptions
 	reg  *registrar
+	// stop ends the scheduled tasks; tasks waits for them.
+	stop  chan struct{}
+	tasks sync.WaitGroup
 
-	mu              sync.Mutex
+	mu sync.Mutex
+	// brokerID is the id registered with the NameServers: fixed in
+	// MasterSlave mode, 0 or the assigned id in Controller mode.
+	brokerID    int64
+	ctl         *replicaMember
+	namesrvList []string
+	// storedControllerID is the id a controller assigned before a restart.
+	storedControllerID int64
+	// isolated holds a Controller-mode broker back from the NameServers
+	// until it has a role (BrokerController.isIsolated).
+	isolated        bool
 	topics          map[string]admin.TopicConfig
 	topicVersion    admin.DataVersion
 	groups          map[string]admin.SubscriptionGroupConfig
@@ -77,26 +105,42 @@ func NewBroker(opts BrokerOptions) (*Broker, error) {
 		return nil, err
 	}
 	b := &Broker{
-		Endpoint: ep, opts: opts, reg: newRegistrar(),
+		Endpoint: ep, opts: opts, reg: newRegistrar(), stop: make(chan struct{}), brokerID: opts.BrokerID,
 		topics: make(map[string]admin.TopicConfig), groups: make(map[string]admin.SubscriptionGroupConfig),
 		maxOffsets: make(map[queueKey]int64), consumerOffsets: make(map[groupQueueKey]int64),
 	}
 	b.config = defaultBrokerConfig(opts, ep.Addr())
 	maps.Copy(b.config, opts.Config)
+	if id, err := strconv.ParseInt(b.config["brokerId"], 10, 64); err == nil {
+		b.brokerID = id
+	}
+	b.refreshNameServers()
 	b.initSystemTopics()
 	b.initSystemGroups()
+	if err := b.loadStore(); err != nil {
+		_ = ep.Close()
+		return nil, err
+	}
 	ep.SetAuth(opts.Auth)
 	ep.SetResponseSerializeType(opts.BinaryResponses)
 	ep.start(b.handle)
+	b.joinController()
 	b.registerAll()
+	b.startTimers()
 	return b, nil
 }
 
-// Close stops the broker and its connections to the NameServers.
+// Close shuts the broker down as BrokerController.shutdown does: the
+// scheduled tasks stop, the broker unregisters from every NameServer and
+// leaves the controller, and the config files are persisted.
 func (b *Broker) Close() error {
+	close(b.stop)
+	b.tasks.Wait()
+	b.leaveController()
+	b.unregisterAll()
 	err := b.Endpoint.Close()
 	b.reg.close()
-	return err
+	return errors.Join(err, b.persistStore())
 }
 
 func (b *Broker) handle(req *remoting.Command) *remoting.Command {

@@ -25,6 +25,10 @@ type NameServer struct {
 	brokerAddrTable  map[string]*admin.BrokerData          // broker name → data
 	topicQueueTable  map[string]map[string]admin.QueueData // topic → broker name → queues
 	brokerLiveTable  map[string]admin.DataVersion          // broker addr → topic data version
+	live             map[string]liveness                   // broker addr → last registration
+
+	stop  chan struct{}
+	tasks *sync.WaitGroup
 }
 
 // NewNameServer starts a NameServer on addr ("127.0.0.2:9876", or port 0
@@ -40,6 +44,7 @@ func NewNameServer(addr string) (*NameServer, error) {
 		brokerAddrTable:  make(map[string]*admin.BrokerData),
 		topicQueueTable:  make(map[string]map[string]admin.QueueData),
 		brokerLiveTable:  make(map[string]admin.DataVersion),
+		live:             make(map[string]liveness),
 	}
 	ep.start(ns.handle)
 	return ns, nil
@@ -49,6 +54,8 @@ func (ns *NameServer) handle(req *remoting.Command) *remoting.Command {
 	switch req.Code {
 	case admin.CodeRegisterBroker:
 		return ns.registerBroker(req)
+	case admin.CodeUnregisterBroker:
+		return ns.unregisterBroker(req)
 	case admin.CodeGetRouteInfoByTopic:
 		return ns.routeInfo(req)
 	case admin.CodeGetBrokerClusterInfo:
@@ -129,6 +136,7 @@ func (ns *NameServer) registerBroker(req *remoting.Command) *remoting.Command {
 		ns.updateQueueData(r.brokerName, tcs.TopicConfigTable)
 	}
 	ns.brokerLiveTable[r.brokerAddr] = tcs.DataVersion
+	ns.touch(r, parseMillis(req.ExtFields["heartbeatTimeoutMillis"]))
 	resp := successResponse()
 	resp.ExtFields = map[string]string{}
 	if master := bd.BrokerAddrs[0]; r.brokerID != 0 && master != "" {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"net"
 	"strconv"
 	"strings"
@@ -110,13 +111,17 @@ func (b *Broker) registerAll() {
 }
 
 // register sends REGISTER_BROKER with the given topics to every NameServer
-// in namesrvAddr. With brokerPermission not read-write, each topic's perm
-// is masked with it (registerIncrementBrokerData / registerBrokerAll).
-// Failures are ignored as Java only logs them.
+// of the broker's current list. With brokerPermission not read-write, each
+// topic's perm is masked with it (registerIncrementBrokerData /
+// registerBrokerAll). Failures are ignored as Java only logs them.
 func (b *Broker) register(tcs []admin.TopicConfig) {
 	b.mu.Lock()
+	if b.isolated {
+		b.mu.Unlock()
+		return
+	}
 	brokerPerm, _ := strconv.Atoi(b.config["brokerPermission"])
-	namesrvs := nameServerTargets(b.config)
+	namesrvs := append([]string(nil), b.namesrvList...)
 	version := b.topicVersion
 	b.mu.Unlock()
 	table := make(map[string]admin.TopicConfig, len(tcs))
@@ -140,16 +145,52 @@ func (b *Broker) register(tcs []admin.TopicConfig) {
 // nameServerTargets is the broker's NameServer list as BrokerController's
 // updateNamesrvAddr builds it. With fetchNameSrvAddrByDnsLookup=true the
 // whole namesrvAddr is one domain: BrokerOuterAPI.dnsLookupAddressByDomain
-// splits host and port at the first ':', so a ';' list becomes a single
-// unusable address and the broker registers nowhere. That is the quirk the
-// status controller must avoid by switching the lookup off when it pushes a
-// list.
-func nameServerTargets(config map[string]string) []string {
+// splits host and port at the first ':' and resolves the host to all its
+// addresses, so a ';' list becomes a single unusable name and the broker
+// registers nowhere. That is the quirk the status controller must avoid by
+// switching the lookup off when it pushes a list. Names are resolved only
+// through the broker's Resolver.
+func (b *Broker) nameServerTargets(config map[string]string) []string {
 	addr := config["namesrvAddr"]
-	if config["fetchNameSrvAddrByDnsLookup"] == "true" {
+	if config["fetchNameSrvAddrByDnsLookup"] != "true" {
+		return strings.Split(addr, ";")
+	}
+	i := strings.IndexByte(addr, ':')
+	if i < 0 {
+		return nil
+	}
+	host, port := addr[:i], addr[i+1:]
+	if ip := net.ParseIP(host); ip != nil {
 		return []string{addr}
 	}
-	return strings.Split(addr, ";")
+	if b.opts.Resolver == nil {
+		return []string{addr}
+	}
+	ips, err := b.opts.Resolver.LookupHost(host)
+	if err != nil {
+		return nil
+	}
+	out := make([]string, 0, len(ips))
+	for _, ip := range ips {
+		out = append(out, net.JoinHostPort(ip, port))
+	}
+	return out
+}
+
+// refreshNameServers is BrokerController.updateNamesrvAddr followed by
+// NettyRemotingClient.updateNameServerAddressList: the list is replaced
+// only by a non-empty answer.
+func (b *Broker) refreshNameServers() {
+	b.mu.Lock()
+	config := maps.Clone(b.config)
+	b.mu.Unlock()
+	list := b.nameServerTargets(config)
+	if len(list) == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.namesrvList = list
+	b.mu.Unlock()
 }
 
 // isLoopback says whether addr is host:port with a loopback IP literal.
@@ -167,14 +208,18 @@ func isLoopback(addr string) bool {
 }
 
 func (b *Broker) registerRequest(body []byte) *remoting.Command {
+	addr := b.advertisedAddr()
+	b.mu.Lock()
+	id := b.brokerID
+	b.mu.Unlock()
 	return &remoting.Command{
 		Code: admin.CodeRegisterBroker, Language: "JAVA", Version: serverVersion,
 		ExtFields: map[string]string{
 			"brokerName":             b.opts.BrokerName,
-			"brokerAddr":             b.Addr(),
+			"brokerAddr":             addr,
 			"clusterName":            b.opts.ClusterName,
-			"haServerAddr":           b.Addr(),
-			"brokerId":               strconv.FormatInt(b.opts.BrokerID, 10),
+			"haServerAddr":           addr,
+			"brokerId":               strconv.FormatInt(id, 10),
 			"heartbeatTimeoutMillis": "120000",
 			"enableActingMaster":     "false",
 			"compressed":             "false",
@@ -184,7 +229,24 @@ func (b *Broker) registerRequest(body []byte) *remoting.Command {
 	}
 }
 
-// UpdateNameServerAddressList re-reads namesrvAddr and registers with every
-// NameServer in it, as the broker's updateNameServerAddrPeriod timer does
-// every two minutes after UPDATE_BROKER_CONFIG changed the key.
-func (b *Broker) UpdateNameServerAddressList() { b.registerAll() }
+// advertisedAddr is the address the broker registers under:
+// BrokerController.getBrokerAddr, brokerIP1 as configured (a host name
+// stays a name) and listenPort.
+func (b *Broker) advertisedAddr() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	host, port := b.config["brokerIP1"], b.config["listenPort"]
+	if host == "" || port == "" {
+		return b.Addr()
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// UpdateNameServerAddressList re-reads namesrvAddr (resolving it when the
+// DNS lookup is on) and registers with every NameServer in it, as the
+// broker's updateNameServerAddrPeriod timer (two minutes by default)
+// followed by its next registration does.
+func (b *Broker) UpdateNameServerAddressList() {
+	b.refreshNameServers()
+	b.registerAll()
+}
