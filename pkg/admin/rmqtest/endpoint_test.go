@@ -87,23 +87,6 @@ func TestDropConnectionDoesNotHandle(t *testing.T) {
 	}
 }
 
-// A missing @CFNotNull header field fails decodeCommandCustomHeader, which
-// the Java server answers with SYSTEM_ERROR.
-func TestMissingRequiredHeaderField(t *testing.T) {
-	br, err := NewBroker(BrokerOptions{Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = br.Close() }()
-	resp, err := rawCall(t, br.Addr(), &remoting.Command{Code: admin.CodeUpdateAndCreateTopic, ExtFields: map[string]string{"topic": "t"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.Code != admin.CodeSystemError || resp.Remark != "the custom field <defaultTopic> is null" {
-		t.Fatalf("response = %+v", resp)
-	}
-}
-
 func TestOversizedRequestClosesConnection(t *testing.T) {
 	br, err := NewBroker(BrokerOptions{Addr: "127.0.0.1:0"})
 	if err != nil {
