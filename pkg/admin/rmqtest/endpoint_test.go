@@ -117,8 +117,12 @@ func TestRegisterRejectsSingleTopicOfUnknownBroker(t *testing.T) {
 	req := &remoting.Command{Code: admin.CodeRegisterBroker, Body: []byte(body), ExtFields: map[string]string{
 		"brokerName": "b", "brokerAddr": "127.0.0.9:1", "clusterName": "c", "haServerAddr": "x", "brokerId": "0",
 	}}
-	if _, err := rawCall(t, ns.Addr(), req); err != nil {
+	resp, err := rawCall(t, ns.Addr(), req)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if resp.Code != admin.CodeSystemError || resp.Remark != "register broker failed" {
+		t.Fatalf("answer %d %q, want SYSTEM_ERROR \"register broker failed\" (DefaultRequestProcessor)", resp.Code, resp.Remark)
 	}
 	if _, ok := ns.Route("t"); ok {
 		t.Fatal("a one-topic registration of an unregistered broker must be ignored (RouteInfoManager)")

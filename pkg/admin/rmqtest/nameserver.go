@@ -114,6 +114,9 @@ func decodeRegistration(req *remoting.Command) (*registration, *remoting.Command
 // queue data of every topic in the body is (re)written when the broker's
 // topic data version changed or it registers for the first time. Topics
 // missing from the body stay (deleteTopicWithBrokerRegistration=false).
+// A one-topic registration of a broker id not registered yet makes
+// registerBroker return null, which DefaultRequestProcessor.registerBroker
+// answers with SYSTEM_ERROR "register broker failed".
 func (ns *NameServer) registerBroker(req *remoting.Command) *remoting.Command {
 	r, errResp := decodeRegistration(req)
 	if errResp != nil {
@@ -128,7 +131,7 @@ func (ns *NameServer) registerBroker(req *remoting.Command) *remoting.Command {
 	tcs := r.body.TopicConfigSerializeWrapper
 	if _, known := bd.BrokerAddrs[r.brokerID]; !known && len(tcs.TopicConfigTable) == 1 {
 		// "Can't register topicConfigWrapper ... because broker has not registered."
-		return successResponse()
+		return errorResponse(admin.CodeSystemError, "register broker failed")
 	}
 	old := bd.BrokerAddrs[r.brokerID]
 	bd.BrokerAddrs[r.brokerID] = r.brokerAddr
