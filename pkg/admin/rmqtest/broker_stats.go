@@ -12,24 +12,10 @@ import (
 // a missing broker or consumer offset counts as 0. The emulator has no
 // online consumers, so the subscription filter never removes a topic.
 func (b *Broker) consumeStats(req *remoting.Command) *remoting.Command {
-	h := headerOf(req)
-	group, hasGroup := h.str("consumerGroup")
-	topicList, _ := h.str("topicList")
-	topic, _ := h.str("topic")
-	topics := splitTopics(topicList)
-	if len(topics) == 0 {
-		if !hasGroup {
-			return b.consumeStatsOfNullGroup(topic)
-		}
-		if strings.TrimSpace(topic) != "" {
-			topics = []string{topic}
-		} else {
-			topics = b.topicsOfGroup(group)
-		}
+	group, topics, thrownResp := b.consumeStatsTopics(headerOf(req))
+	if thrownResp != nil {
+		return thrownResp
 	}
-	// With a topicList a null group is never dereferenced: the offset
-	// keys are built as topic + "@" + group, i.e. "topic@null".
-	group = javaString(group, hasGroup)
 	b.mu.Lock()
 	table := make(map[admin.MessageQueue]offsetWrapperJSON)
 	for _, topic := range topics {
@@ -50,6 +36,26 @@ func (b *Broker) consumeStats(req *remoting.Command) *remoting.Command {
 	resp := successResponse()
 	resp.Body = append(out, '}')
 	return resp
+}
+
+// consumeStatsTopics is getTopicsForCollectingConsumeStats: the topicList,
+// else the topic, else the group's topics with offsets. It returns the
+// group as the offset keys use it: a null one is "null" (the key is built
+// as topic + "@" + group), which only a topicList lets through.
+func (b *Broker) consumeStatsTopics(h *header) (string, []string, *remoting.Command) {
+	group, hasGroup := h.str("consumerGroup")
+	topicList, _ := h.str("topicList")
+	topic, _ := h.str("topic")
+	if topics := splitTopics(topicList); len(topics) > 0 {
+		return javaString(group, hasGroup), topics, nil
+	}
+	if !hasGroup {
+		return "", nil, b.consumeStatsOfNullGroup(topic)
+	}
+	if strings.TrimSpace(topic) != "" {
+		return group, []string{topic}, nil
+	}
+	return group, b.topicsOfGroup(group), nil
 }
 
 // consumeStatsOfNullGroup is getTopicsForCollectingConsumeStats without a

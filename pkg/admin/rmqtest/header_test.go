@@ -334,3 +334,21 @@ func TestNoHeaderWithoutExtFields(t *testing.T) {
 		}
 	}
 }
+
+// Without any "topic@group" offset key whichTopicByConsumer(null) finds
+// nothing to compare, and the NPE comes from findSubscriptionDataCount.
+func TestConsumeStatsOfNullGroupWithoutOffsets(t *testing.T) {
+	br, err := NewBroker(BrokerOptions{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = br.Close() }()
+	resp, err := rawCall(t, br.Addr(), &remoting.Command{Code: admin.CodeGetConsumeStats, ExtFields: map[string]string{"topic": " "}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "java.lang.NullPointerException, java.util.concurrent.ConcurrentHashMap.get(ConcurrentHashMap.java:936)"
+	if resp.Code != admin.CodeSystemError || resp.Remark != want {
+		t.Fatalf("answer %d %q, want SYSTEM_ERROR %q", resp.Code, resp.Remark, want)
+	}
+}
