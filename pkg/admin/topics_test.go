@@ -128,7 +128,7 @@ func TestCreateTopicValidation(t *testing.T) {
 		{name: "MIXED message type", tc: withAttrs(admin.NewTopicConfig("m"), "message.type", "MIXED"), want: admin.ErrInvalidParameter, remark: "MIXED message type is not supported."},
 		{name: "unknown attribute", tc: withAttrs(admin.NewTopicConfig("u"), "no.such", "x"), want: admin.ErrSystem, remark: "unsupported key: no.such"},
 		{name: "bad attribute value", tc: withAttrs(admin.NewTopicConfig("v"), "queue.type", "Nope"), want: admin.ErrSystem, remark: "value is not in set"},
-		{name: "bad filter type", tc: func() admin.TopicConfig { tc := admin.NewTopicConfig("f"); tc.TopicFilterType = "REGEX"; return tc }(), want: admin.ErrSystem, remark: "No enum constant"},
+		{name: "bad filter type", tc: func() admin.TopicConfig { tc := admin.NewTopicConfig("f"); tc.TopicFilterType = "REGEX"; return tc }(), want: admin.ErrSystem, remark: "topicFilterType = [REGEX] value invalid"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

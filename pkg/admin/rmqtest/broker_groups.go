@@ -136,7 +136,12 @@ func (b *Broker) allGroups() *remoting.Command {
 
 // groupConfig answers GET_SUBSCRIPTIONGROUP_CONFIG.
 func (b *Broker) groupConfig(req *remoting.Command) *remoting.Command {
-	name := headerOf(req).str("group", false)
+	name, ok := headerOf(req).str("group")
+	if !ok {
+		// SubscriptionGroupManager.getSubscriptionGroupConfig:
+		// subscriptionGroupTable.get(null).
+		return npe(frameMapGet)
+	}
 	b.mu.Lock()
 	g, ok := b.groups[name]
 	b.mu.Unlock()
@@ -152,8 +157,13 @@ func (b *Broker) groupConfig(req *remoting.Command) *remoting.Command {
 // SUCCESS; the data version moves only when the group existed.
 func (b *Broker) deleteGroup(req *remoting.Command) *remoting.Command {
 	h := headerOf(req)
-	name := h.str("groupName", false)
-	clean := h.boolean("cleanOffset", false)
+	name, ok := h.str("groupName")
+	if !ok {
+		// SubscriptionGroupManager.deleteSubscriptionGroupConfig:
+		// subscriptionGroupTable.remove(null), before anything changes.
+		return npe(frameMapRemove)
+	}
+	clean := h.boolean("cleanOffset")
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if _, ok := b.groups[name]; ok {

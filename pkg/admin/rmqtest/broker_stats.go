@@ -12,15 +12,9 @@ import (
 // a missing broker or consumer offset counts as 0. The emulator has no
 // online consumers, so the subscription filter never removes a topic.
 func (b *Broker) consumeStats(req *remoting.Command) *remoting.Command {
-	h := headerOf(req)
-	group := h.str("consumerGroup", false)
-	topics := splitTopics(h.str("topicList", false))
-	if len(topics) == 0 {
-		if t := h.str("topic", false); strings.TrimSpace(t) != "" {
-			topics = []string{t}
-		} else {
-			topics = b.topicsOfGroup(group)
-		}
+	group, topics, thrownResp := b.consumeStatsTopics(headerOf(req))
+	if thrownResp != nil {
+		return thrownResp
 	}
 	b.mu.Lock()
 	table := make(map[admin.MessageQueue]offsetWrapperJSON)
@@ -42,6 +36,51 @@ func (b *Broker) consumeStats(req *remoting.Command) *remoting.Command {
 	resp := successResponse()
 	resp.Body = append(out, '}')
 	return resp
+}
+
+// consumeStatsTopics is getTopicsForCollectingConsumeStats: the topicList,
+// else the topic, else the group's topics with offsets. It returns the
+// group as the offset keys use it: a null one is "null" (the key is built
+// as topic + "@" + group), which only a topicList lets through.
+func (b *Broker) consumeStatsTopics(h *header) (string, []string, *remoting.Command) {
+	group, hasGroup := h.str("consumerGroup")
+	topicList, _ := h.str("topicList")
+	topic, _ := h.str("topic")
+	if topics := splitTopics(topicList); len(topics) > 0 {
+		return javaString(group, hasGroup), topics, nil
+	}
+	if !hasGroup {
+		return "", nil, b.consumeStatsOfNullGroup(topic)
+	}
+	if strings.TrimSpace(topic) != "" {
+		return group, []string{topic}, nil
+	}
+	return group, b.topicsOfGroup(group), nil
+}
+
+// consumeStatsOfNullGroup is getTopicsForCollectingConsumeStats without a
+// topicList and with a null group: with a blank topic,
+// whichTopicByConsumer(null) calls group.equals on the first "topic@group"
+// offset key; otherwise (or when there is none) findSubscriptionDataCount
+// reaches consumerTable.get(null). The NPE leaves the processor.
+func (b *Broker) consumeStatsOfNullGroup(topic string) *remoting.Command {
+	if strings.TrimSpace(topic) == "" && b.hasGroupOffsets() {
+		return npe(frameWhichTopic)
+	}
+	return npe(frameMapGet)
+}
+
+// hasGroupOffsets reports an offset key that splits into topic and group
+// (an empty group leaves "topic@", one part after String.split).
+func (b *Broker) hasGroupOffsets() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k := range b.consumerOffsets {
+		if k.group != "" && k.topic != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func splitTopics(s string) []string {
@@ -73,7 +112,11 @@ func (b *Broker) topicsOfGroup(group string) []string {
 // queue up to max(read, write) queue numbers; min offset 0 (nothing is
 // ever cleaned up in the emulator).
 func (b *Broker) topicStats(req *remoting.Command) *remoting.Command {
-	topic := headerOf(req).str("topic", false)
+	topic, hasTopic := headerOf(req).str("topic")
+	if !hasTopic {
+		// TopicConfigManager.selectTopicConfig: topicConfigTable.get(null).
+		return npe(frameMapGet)
+	}
 	b.mu.Lock()
 	tc, ok := b.topics[topic]
 	table := make(map[admin.MessageQueue]topicOffsetJSON)

@@ -103,39 +103,76 @@ func (b *Broker) checkMixed(tc admin.TopicConfig) *remoting.Command {
 // createTopic follows AdminBrokerProcessor.updateAndCreateTopic.
 func (b *Broker) createTopic(req *remoting.Command) *remoting.Command {
 	h := headerOf(req)
-	tc := admin.TopicConfig{TopicName: h.str("topic", false)}
-	h.str("defaultTopic", true)
-	tc.ReadQueueNums = int(h.num("readQueueNums", true, 0))
-	tc.WriteQueueNums = int(h.num("writeQueueNums", true, 0))
-	tc.Perm = int(h.num("perm", true, 0))
-	tc.TopicFilterType = h.str("topicFilterType", true)
-	tc.TopicSysFlag = int(h.num("topicSysFlag", false, 0))
-	tc.Order = h.boolean("order", true)
-	attrs := h.str("attributes", false)
-	if r := h.failed(); r != nil {
+	if r := checkTopicFilterType(h); r != nil {
 		return r
 	}
-	if r := b.checkTopicName(tc.TopicName); r != nil {
+	topic, hasTopic := h.str("topic")
+	if !hasTopic {
+		// validateTopic(null) answers "blank", but the metrics in the
+		// finally block then call TopicValidator.isSystemTopic(null).
+		return npe(frameIsSystemTopic)
+	}
+	if r := b.checkTopicName(topic); r != nil {
 		return r
 	}
-	if tc.TopicFilterType != admin.FilterSingleTag && tc.TopicFilterType != admin.FilterMultiTag {
-		return errorResponse(admin.CodeSystemError, "No enum constant org.apache.rocketmq.common.TopicFilterType."+tc.TopicFilterType)
+	tc, ok := topicConfigOf(h, topic)
+	if !ok {
+		// Unboxing a null Integer inside the try; the catch answers
+		// SYSTEM_ERROR with e.getMessage(), null for a JDK 8 NPE.
+		return errorResponse(admin.CodeSystemError, "")
 	}
-	parsed, err := parseAttributes(attrs)
+	parsed, err := parseAttributes(tc.attrs)
 	if err != nil {
 		return errorResponse(admin.CodeSystemError, err.Error())
 	}
 	tc.Attributes = parsed
-	if r := b.checkMixed(tc); r != nil {
+	if r := b.checkMixed(tc.TopicConfig); r != nil {
 		return r
 	}
-	if b.topicUnchanged(tc) {
+	if b.topicUnchanged(tc.TopicConfig) {
 		return successResponse()
 	}
-	if err := b.applyTopics([]admin.TopicConfig{tc}); err != nil {
+	if err := b.applyTopics([]admin.TopicConfig{tc.TopicConfig}); err != nil {
 		return errorResponse(admin.CodeSystemError, err.Error())
 	}
 	return successResponse()
+}
+
+// checkTopicFilterType is CreateTopicRequestHeader.checkFields, which
+// decodeCommandCustomHeader runs outside its per-field try/catch (only when
+// the request has extFields): TopicFilterType.valueOf on a missing or
+// unknown name throws a RemotingCommandException out of the processor.
+func checkTopicFilterType(h *header) *remoting.Command {
+	v, ok := h.str("topicFilterType")
+	if !h.present() || ok && (v == admin.FilterSingleTag || v == admin.FilterMultiTag) {
+		return nil
+	}
+	return thrown("org.apache.rocketmq.remoting.exception.RemotingCommandException: topicFilterType = ["+
+		javaString(v, ok)+"] value invalid", frameTopicFilterType)
+}
+
+// requestedTopic is the TopicConfig updateAndCreateTopic builds from the
+// header, with the attribute modification string still to parse.
+type requestedTopic struct {
+	admin.TopicConfig
+	attrs string
+}
+
+// topicConfigOf copies the header into a TopicConfig as the processor
+// does; ok is false when readQueueNums, writeQueueNums or perm is null
+// (the int setters unbox them). A null topicSysFlag becomes 0 and order
+// keeps its `= false` initializer.
+func topicConfigOf(h *header, topic string) (requestedTopic, bool) {
+	tc := requestedTopic{TopicConfig: admin.TopicConfig{TopicName: topic}}
+	var okR, okW, okP bool
+	tc.ReadQueueNums, okR = h.integer("readQueueNums")
+	tc.WriteQueueNums, okW = h.integer("writeQueueNums")
+	tc.Perm, okP = h.integer("perm")
+	tc.TopicFilterType, _ = h.str("topicFilterType")
+	tc.TopicSysFlag, _ = h.integer("topicSysFlag")
+	tc.Order = h.boolean("order")
+	tc.attrs, _ = h.str("attributes")
+	return tc, okR && okW && okP
 }
 
 // topicUnchanged is `topicConfig.equals(table.get(topic))`: the request's
@@ -256,8 +293,11 @@ func (b *Broker) allTopics() *remoting.Command {
 // topicConfig answers GET_TOPIC_CONFIG (TopicConfigAndQueueMapping, no
 // mapping for non-static topics).
 func (b *Broker) topicConfig(req *remoting.Command) *remoting.Command {
-	h := headerOf(req)
-	topic := h.str("topic", false)
+	topic, hasTopic := headerOf(req).str("topic")
+	if !hasTopic {
+		// TopicConfigManager.selectTopicConfig: topicConfigTable.get(null).
+		return npe(frameMapGet)
+	}
 	b.mu.Lock()
 	tc, ok := b.topics[topic]
 	b.mu.Unlock()
@@ -270,9 +310,10 @@ func (b *Broker) topicConfig(req *remoting.Command) *remoting.Command {
 }
 
 // deleteTopic follows AdminBrokerProcessor.deleteTopic: config, queue
-// offsets and consumer offsets go; the NameServer route stays.
+// offsets and consumer offsets go; the NameServer route stays. A missing
+// topic is null, which UtilAll.isBlank also calls blank.
 func (b *Broker) deleteTopic(req *remoting.Command) *remoting.Command {
-	topic := headerOf(req).str("topic", false)
+	topic, _ := headerOf(req).str("topic")
 	if strings.TrimSpace(topic) == "" {
 		return errorResponse(admin.CodeInvalidParameter, "The specified topic is blank.")
 	}

@@ -85,29 +85,35 @@ type registerBody struct {
 	FilterServerList []string `json:"filterServerList"`
 }
 
-// registration is one decoded REGISTER_BROKER request.
+// registration is one decoded REGISTER_BROKER request. A field missing
+// from the header is null in Java: has* record which were present.
 type registration struct {
 	cluster, brokerName, brokerAddr string
+	hasCluster, hasName, hasAddr    bool
 	brokerID                        int64
 	body                            registerBody
 }
 
+// decodeRegistration follows DefaultRequestProcessor.registerBroker up to
+// the RouteInfoManager call: the body is decoded first, then the Long
+// brokerId is unboxed for the `long brokerId` parameter, which throws on
+// null (missing or not a number). haServerAddr is only stored in Java.
 func decodeRegistration(req *remoting.Command) (*registration, *remoting.Command) {
 	h := headerOf(req)
-	r := &registration{
-		brokerName: h.str("brokerName", true), brokerAddr: h.str("brokerAddr", true),
-		cluster: h.str("clusterName", false),
-	}
-	h.str("haServerAddr", true)
-	r.brokerID = h.num("brokerId", true, 0)
-	if resp := h.failed(); resp != nil {
-		return nil, resp
-	}
+	r := &registration{}
+	r.brokerName, r.hasName = h.str("brokerName")
+	r.brokerAddr, r.hasAddr = h.str("brokerAddr")
+	r.cluster, r.hasCluster = h.str("clusterName")
 	if len(req.Body) > 0 {
 		if err := remoting.Unmarshal(req.Body, &r.body); err != nil {
 			return nil, errorResponse(admin.CodeSystemError, "decoding RegisterBrokerBody: "+err.Error())
 		}
 	}
+	id, ok := h.long("brokerId")
+	if !ok {
+		return nil, npe(frameRegisterBroker)
+	}
+	r.brokerID = id
 	return r, nil
 }
 
@@ -115,6 +121,9 @@ func decodeRegistration(req *remoting.Command) (*registration, *remoting.Command
 // queue data of every topic in the body is (re)written when the broker's
 // topic data version changed or it registers for the first time. Topics
 // missing from the body stay (deleteTopicWithBrokerRegistration=false).
+// A one-topic registration of a broker id not registered yet makes
+// registerBroker return null, which DefaultRequestProcessor.registerBroker
+// answers with SYSTEM_ERROR "register broker failed".
 func (ns *NameServer) registerBroker(req *remoting.Command) *remoting.Command {
 	r, errResp := decodeRegistration(req)
 	if errResp != nil {
@@ -122,11 +131,14 @@ func (ns *NameServer) registerBroker(req *remoting.Command) *remoting.Command {
 	}
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
+	if done, resp := ns.registerNulls(r); done {
+		return resp
+	}
 	bd, first := ns.brokerData(r)
 	tcs := r.body.TopicConfigSerializeWrapper
 	if _, known := bd.BrokerAddrs[r.brokerID]; !known && len(tcs.TopicConfigTable) == 1 {
 		// "Can't register topicConfigWrapper ... because broker has not registered."
-		return successResponse()
+		return errorResponse(admin.CodeSystemError, "register broker failed")
 	}
 	old := bd.BrokerAddrs[r.brokerID]
 	bd.BrokerAddrs[r.brokerID] = r.brokerAddr
@@ -145,14 +157,43 @@ func (ns *NameServer) registerBroker(req *remoting.Command) *remoting.Command {
 	return resp
 }
 
+// nullBrokerName stands for the null that HashSet.add(null) puts into a
+// cluster's broker names; cluster info writes it as null.
+const nullBrokerName = "\x00null"
+
+// registerNulls handles null header fields the way RouteInfoManager.
+// registerBroker meets them inside its try/catch(Exception), which logs
+// the NPE and returns an empty result (SUCCESS): a null cluster fails at
+// clusterAddrTable.computeIfAbsent before any change; a null broker name
+// is first added to the cluster's set, then brokerAddrTable.get(null)
+// fails. A null brokerAddr gets far (it is stored as the address and
+// fails only at the first BrokerAddrInfo.hashCode): not emulated.
+func (ns *NameServer) registerNulls(r *registration) (bool, *remoting.Command) {
+	switch {
+	case !r.hasCluster:
+		return true, successResponse()
+	case !r.hasName:
+		ns.clusterNames(r.cluster)[nullBrokerName] = true
+		return true, successResponse()
+	case !r.hasAddr:
+		return true, errorResponse(admin.CodeSystemError, "rmqtest: REGISTER_BROKER without brokerAddr is not emulated")
+	}
+	return false, nil
+}
+
+// clusterNames returns a cluster's broker name set, creating it.
+func (ns *NameServer) clusterNames(cluster string) map[string]bool {
+	if ns.clusterAddrTable[cluster] == nil {
+		ns.clusterAddrTable[cluster] = make(map[string]bool)
+	}
+	return ns.clusterAddrTable[cluster]
+}
+
 // brokerData returns the broker's entry, creating it, adding the broker to
 // its cluster and removing its address under another id (a slave switched
 // to master). first reports a new entry.
 func (ns *NameServer) brokerData(r *registration) (*admin.BrokerData, bool) {
-	if ns.clusterAddrTable[r.cluster] == nil {
-		ns.clusterAddrTable[r.cluster] = make(map[string]bool)
-	}
-	ns.clusterAddrTable[r.cluster][r.brokerName] = true
+	ns.clusterNames(r.cluster)[r.brokerName] = true
 	bd := ns.brokerAddrTable[r.brokerName]
 	first := bd == nil
 	if first {
@@ -184,10 +225,12 @@ func (ns *NameServer) updateQueueData(brokerName string, table map[string]admin.
 // RouteInfoManager.pickupTopicRouteData.
 func (ns *NameServer) routeInfo(req *remoting.Command) *remoting.Command {
 	h := headerOf(req)
-	topic := h.str("topic", true)
-	standard := h.boolean("acceptStandardJsonOnly", false) || req.Version >= versionStandardJSON
-	if r := h.failed(); r != nil {
-		return r
+	topic, hasTopic := h.str("topic")
+	standard := h.boolean("acceptStandardJsonOnly") || req.Version >= versionStandardJSON
+	if !hasTopic {
+		// pickupTopicRouteData catches the NPE of topicQueueTable.get(null)
+		// and finds nothing; the remark prints the null.
+		return topicNotExist("null")
 	}
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
@@ -199,12 +242,17 @@ func (ns *NameServer) routeInfo(req *remoting.Command) *remoting.Command {
 		}
 	}
 	if len(qds) == 0 || len(brokers) == 0 {
-		return errorResponse(admin.CodeTopicNotExist, "No topic route info in name server for the topic: "+topic+
-			"\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.")
+		return topicNotExist(topic)
 	}
 	resp := successResponse()
 	resp.Body = routeJSON(qds, brokers, standard)
 	return resp
+}
+
+// topicNotExist is ClientRequestProcessor's answer when there is no route.
+func topicNotExist(topic string) *remoting.Command {
+	return errorResponse(admin.CodeTopicNotExist, "No topic route info in name server for the topic: "+topic+
+		"\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.")
 }
 
 func sortedNames[V any](m map[string]V) []string {
@@ -266,9 +314,9 @@ func (ns *NameServer) clusterInfo() *remoting.Command {
 		out = brokerDataJSON(out, *ns.brokerAddrTable[name], false)
 	}
 	out = append(out, `},"clusterAddrTable":`...)
-	clusters := make(map[string][]string, len(ns.clusterAddrTable))
+	clusters := make(map[string][]*string, len(ns.clusterAddrTable))
 	for c, names := range ns.clusterAddrTable {
-		clusters[c] = sortedNames(names)
+		clusters[c] = javaNames(names)
 	}
 	out = append(out, mustJSON(clusters)...)
 	resp := successResponse()
@@ -276,14 +324,30 @@ func (ns *NameServer) clusterInfo() *remoting.Command {
 	return resp
 }
 
+// javaNames lists a cluster's broker names sorted, a null one (see
+// nullBrokerName) first as in its HashSet, where null hashes to bucket 0.
+func javaNames(names map[string]bool) []*string {
+	out := make([]*string, 0, len(names))
+	for _, n := range sortedNames(names) {
+		if n == nullBrokerName {
+			out = append([]*string{nil}, out...)
+			continue
+		}
+		out = append(out, &n)
+	}
+	return out
+}
+
 // deleteTopic follows DefaultRequestProcessor.deleteTopicInNamesrv: with a
-// cluster name only that cluster's brokers lose the topic. Always SUCCESS.
+// cluster name only that cluster's brokers lose the topic. Always SUCCESS:
+// without a topic RouteInfoManager.deleteTopic catches the NPE of
+// topicQueueTable.remove/get(null) and changes nothing.
 func (ns *NameServer) deleteTopic(req *remoting.Command) *remoting.Command {
 	h := headerOf(req)
-	topic := h.str("topic", true)
-	cluster := h.str("clusterName", false)
-	if r := h.failed(); r != nil {
-		return r
+	topic, hasTopic := h.str("topic")
+	cluster, _ := h.str("clusterName")
+	if !hasTopic {
+		return successResponse()
 	}
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
@@ -302,12 +366,13 @@ func (ns *NameServer) deleteTopic(req *remoting.Command) *remoting.Command {
 }
 
 // writePerm follows RouteInfoManager.operateWritePermOfBroker: wipe clears
-// the write bit, add sets the perm to exactly read|write.
+// the write bit, add sets the perm to exactly read|write. A null broker
+// name is looked up in each topic's HashMap of queue data, finds nothing,
+// and the count is 0.
 func (ns *NameServer) writePerm(req *remoting.Command, countField string) *remoting.Command {
-	h := headerOf(req)
-	brokerName := h.str("brokerName", true)
-	if r := h.failed(); r != nil {
-		return r
+	brokerName, ok := headerOf(req).str("brokerName")
+	if !ok {
+		return countResponse(countField, 0)
 	}
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
@@ -325,6 +390,11 @@ func (ns *NameServer) writePerm(req *remoting.Command, countField string) *remot
 		qds[brokerName] = qd
 		n++
 	}
+	return countResponse(countField, n)
+}
+
+// countResponse is the SUCCESS of 205/327 with wipeTopicCount/addTopicCount.
+func countResponse(countField string, n int) *remoting.Command {
 	resp := successResponse()
 	resp.ExtFields = map[string]string{countField: strconv.Itoa(n)}
 	return resp
