@@ -96,7 +96,8 @@ func (ns *NameServer) touch(r *registration, timeoutMillis int64) {
 // topic's queue data. Always SUCCESS.
 func (ns *NameServer) unregisterBroker(req *remoting.Command) *remoting.Command {
 	h := headerOf(req)
-	name, addr := h.str("brokerName", true), h.str("brokerAddr", true)
+	name, _ := h.str("brokerName")
+	addr, _ := h.str("brokerAddr")
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
 	ns.removeBroker(name, addr)
