@@ -1,0 +1,60 @@
+package podruntime
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// probeLoop runs the readiness probe's TCP check every 200 ms (the
+// rendered period is 10 s; a test needs no such patience) and reports each
+// change to the API server, until the pod goes.
+func (r *Runtime) probeLoop(ctx context.Context, p *corev1.Pod, run *running) {
+	port := probePort(&p.Spec.Containers[0])
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ok := port != "" && tcpOpen(net.JoinHostPort(p.Status.PodIP, port))
+		if ok != run.ready && r.SetReady != nil {
+			if err := r.SetReady(ctx, p, ok); err == nil {
+				run.ready = ok
+			} else if ctx.Err() == nil {
+				r.logf("pod %s: setting Ready=%v: %v", run.name, ok, err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// probePort is the readiness probe's TCP port as a number.
+func probePort(c *corev1.Container) string {
+	if c.ReadinessProbe == nil || c.ReadinessProbe.TCPSocket == nil {
+		return ""
+	}
+	port := c.ReadinessProbe.TCPSocket.Port
+	if port.IntValue() > 0 {
+		return strconv.Itoa(port.IntValue())
+	}
+	for _, cp := range c.Ports {
+		if cp.Name == port.StrVal {
+			return strconv.Itoa(int(cp.ContainerPort))
+		}
+	}
+	return ""
+}
+
+func tcpOpen(addr string) bool {
+	conn, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
+}
