@@ -219,10 +219,10 @@ func TestRewriteIsOnePassAndWholePaths(t *testing.T) {
 	c := &container{paths: map[string]string{"/tmp": "/tmp/x/tmp", "/etc/rocketmq": "/tmp/x/etc", "/home/rocketmq/logs": "/tmp/x/logs"}}
 	cases := map[string]string{
 		`cp "/etc/rocketmq/broker.conf" /tmp/a`: `cp "/tmp/x/etc/broker.conf" /tmp/x/tmp/a`,
-		`/tmpfoo /etc/rocketmqx`:                 `/tmpfoo /etc/rocketmqx`,
-		`-XX:ErrorFile=/home/rocketmq/logs/hs`:   `-XX:ErrorFile=/tmp/x/logs/hs`,
-		`/tmp`:                                   `/tmp/x/tmp`,
-		`a/tmp`:                                  `a/tmp`,
+		`/tmpfoo /etc/rocketmqx`:                `/tmpfoo /etc/rocketmqx`,
+		`-XX:ErrorFile=/home/rocketmq/logs/hs`:  `-XX:ErrorFile=/tmp/x/logs/hs`,
+		`/tmp`:                                  `/tmp/x/tmp`,
+		`a/tmp`:                                 `a/tmp`,
 	}
 	for in, want := range cases {
 		if got := c.rewrite(in); got != want {
