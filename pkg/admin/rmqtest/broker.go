@@ -124,6 +124,9 @@ func NewBroker(opts BrokerOptions) (*Broker, error) {
 	ep.SetAuth(opts.Auth)
 	ep.SetResponseSerializeType(opts.BinaryResponses)
 	ep.start(b.handle)
+	if opts.Controllers != nil {
+		opts.Controllers.addBroker(b)
+	}
 	b.joinController()
 	b.registerAll()
 	b.startTimers()
@@ -136,6 +139,9 @@ func NewBroker(opts BrokerOptions) (*Broker, error) {
 func (b *Broker) Close() error {
 	close(b.stop)
 	b.tasks.Wait()
+	if b.opts.Controllers != nil {
+		b.opts.Controllers.removeBroker(b)
+	}
 	b.leaveController()
 	b.unregisterAll()
 	err := b.Endpoint.Close()

@@ -61,6 +61,9 @@ func (b *Broker) startTimers() {
 	if b.ctl != nil {
 		b.every(t.period(b.configMillis("brokerHeartbeatInterval", defaultBrokerHeartbeatInterval)), b.controllerTick)
 	}
+	if b.opts.Controllers != nil {
+		b.every(t.period(defaultSlaveSyncPeriod), b.slaveSync)
+	}
 }
 
 // every runs f each period until Close.
@@ -89,8 +92,9 @@ func (b *Broker) unregisterAll() {
 	id := b.brokerID
 	b.mu.Unlock()
 	addr := b.advertisedAddr()
-	for _, ns := range namesrvs {
-		if !isLoopback(ns) {
+	for _, entry := range namesrvs {
+		ns, ok := b.dialAddr(entry)
+		if !ok {
 			continue
 		}
 		_, _ = b.reg.call(ns, &remoting.Command{

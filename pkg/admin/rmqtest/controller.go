@@ -16,15 +16,20 @@ import (
 // spoken over the wire: no code of this project speaks it, so a broker
 // finds its controllers here, by the address controllerAddr resolves to,
 // and the decisions follow the Java classes named on each method.
+//
+// It is also the HA link between brokers of one group: a slave copies its
+// master's metadata and message offsets through it (SlaveSynchronize and
+// the HA service), since neither is a request code this project speaks.
 type ControllerRegistry struct {
 	mu      sync.Mutex
 	byAddr  map[string]*Controller
 	quorums map[string]*quorum
+	brokers map[*Broker]bool
 }
 
 // NewControllerRegistry makes an empty registry.
 func NewControllerRegistry() *ControllerRegistry {
-	return &ControllerRegistry{byAddr: map[string]*Controller{}, quorums: map[string]*quorum{}}
+	return &ControllerRegistry{byAddr: map[string]*Controller{}, quorums: map[string]*quorum{}, brokers: map[*Broker]bool{}}
 }
 
 // ControllerOptions configure an emulated controller.

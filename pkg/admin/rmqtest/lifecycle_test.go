@@ -186,7 +186,13 @@ func TestControllerModeElectsAndReelects(t *testing.T) {
 		m, all := master()
 		return len(all) > 0 && m != "" && m[:5] == "first" && len(clusterInfo(t, ns).BrokerAddrTable["c-broker-0"].BrokerAddrs) == 2, all
 	})
-	// Let the slave join the SyncStateSet, then stop the master.
+	// A topic on the master reaches the slave (SlaveSynchronize); let the
+	// slave join the SyncStateSet, then stop the master.
+	first.PutTopics(admin.NewTopicConfig("orders"))
+	waitFor(t, "the slave to copy the master's topic", func() (bool, string) {
+		_, ok := second.Topics()["orders"]
+		return ok, fmt.Sprint(len(second.Topics()), " topics")
+	})
 	time.Sleep(100 * time.Millisecond)
 	if err := first.Close(); err != nil {
 		t.Fatal(err)

@@ -136,10 +136,29 @@ func (b *Broker) register(tcs []admin.TopicConfig) {
 		"filterServerList":            []string{},
 	})
 	for _, ns := range namesrvs {
-		if ns = strings.TrimSpace(ns); isLoopback(ns) {
-			_, _ = b.reg.call(ns, b.registerRequest(body))
+		if addr, ok := b.dialAddr(ns); ok {
+			_, _ = b.reg.call(addr, b.registerRequest(body))
 		}
 	}
+}
+
+// dialAddr is where a connection to a NameServer entry goes: a host name
+// resolves at connect time to its first address, as
+// RemotingHelper.string2SocketAddress does; only loopback is ever dialled.
+func (b *Broker) dialAddr(entry string) (string, bool) {
+	entry = strings.TrimSpace(entry)
+	host, port, err := net.SplitHostPort(entry)
+	if err != nil {
+		return "", false
+	}
+	if net.ParseIP(host) == nil && b.opts.Resolver != nil {
+		ips, err := b.opts.Resolver.LookupHost(host)
+		if err != nil || len(ips) == 0 {
+			return "", false
+		}
+		entry = net.JoinHostPort(ips[0], port)
+	}
+	return entry, isLoopback(entry)
 }
 
 // nameServerTargets is the broker's NameServer list as BrokerController's
