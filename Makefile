@@ -49,11 +49,15 @@ manifests: generate ## Regenerate the CRDs into config/crd and the controller Cl
 ##@ Test
 
 .PHONY: test
-test: kube-assets $(KUSTOMIZE) $(CONTROLLER_GEN) build ## Run the whole suite (race detector on).
-	go test -race -count=1 ./...
+test: kube-assets $(KUSTOMIZE) $(CONTROLLER_GEN) build ## Run the whole suite (race detector on), the e2e scenarios included.
+	go test -race -count=1 -timeout 30m ./...
+
+.PHONY: e2e
+e2e: kube-assets ## Run only the end-to-end scenarios on the simulated cluster (RUN=regexp picks scenarios).
+	go test -race -count=1 -timeout 20m ./test/e2e/ $(if $(RUN),-run '$(RUN)') -v
 
 .PHONY: kube-assets
-kube-assets: ## Build etcd, kube-apiserver and kubectl from the module proxy into ./bin/k8s.
+kube-assets: ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler and kwok into ./bin/k8s.
 	hack/kube-assets.sh
 
 .PHONY: bench
