@@ -167,11 +167,12 @@ func isLoopback(addr string) bool {
 }
 
 func (b *Broker) registerRequest(body []byte) *remoting.Command {
+	brokerAddr := b.RegisteredAddr()
 	return &remoting.Command{
 		Code: admin.CodeRegisterBroker, Language: "JAVA", Version: serverVersion,
 		ExtFields: map[string]string{
 			"brokerName":             b.opts.BrokerName,
-			"brokerAddr":             b.Addr(),
+			"brokerAddr":             brokerAddr,
 			"clusterName":            b.opts.ClusterName,
 			"haServerAddr":           b.Addr(),
 			"brokerId":               strconv.FormatInt(b.opts.BrokerID, 10),
@@ -182,6 +183,16 @@ func (b *Broker) registerRequest(body []byte) *remoting.Command {
 		},
 		Body: body,
 	}
+}
+
+// RegisteredAddr is the address the broker registers with its NameServers,
+// brokerIP1:listenPort as BrokerController.getBrokerAddr builds it. By
+// default that is Addr; a test sets Config["brokerIP1"] to a pod DNS name
+// to register as rendered brokers do, while still listening on loopback.
+func (b *Broker) RegisteredAddr() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return net.JoinHostPort(b.config["brokerIP1"], b.config["listenPort"])
 }
 
 // UpdateNameServerAddressList re-reads namesrvAddr and registers with every
