@@ -53,7 +53,7 @@ func TestJudge(t *testing.T) {
 		{"master lost past grace", v1alpha1.RocketMQClusterStatus{NameServer: ns(2), BrokerGroups: []v1alpha1.BrokerGroupStatus{lostLong}},
 			steady, ReasonMasterLost, ReasonPodsNotReady, true, 0},
 		{"master lost past grace during a rollout", v1alpha1.RocketMQClusterStatus{NameServer: ns(2), BrokerGroups: []v1alpha1.BrokerGroupStatus{lostLong}},
-			rolling, "", ReasonRollingUpdate, false, 0},
+			rolling, "", ReasonRollingUpdate, false, 2 * time.Minute},
 		{"rollout with every pod ready", v1alpha1.RocketMQClusterStatus{NameServer: ns(2), BrokerGroups: []v1alpha1.BrokerGroupStatus{
 			groupStatus("g0", "g0-0", 1, v1alpha1.MetadataInitial)}},
 			rolling, "", ReasonRollingUpdate, false, 0},

@@ -200,8 +200,10 @@ func judgeMasterLoss(g v1alpha1.BrokerGroupStatus, h *health, in judgeInput) tim
 	left := since.Add(in.grace).Sub(in.now)
 	switch {
 	case in.rollout != "":
-		// The rollout is the reason; its end triggers the next look.
-		return 0
+		// The rollout is the reason. A StatefulSet finishing its roll
+		// triggers the next look, but a terminating pod that gets stuck
+		// stops counting as a rollout without any event: look again then.
+		return in.grace
 	case left > 0:
 		h.progress(ReasonMasterLost, fmt.Sprintf("broker group %s has had no ready master since %s; Degraded if none by %s",
 			g.Name, sinceText, since.Add(in.grace).UTC().Format(time.RFC3339)))
