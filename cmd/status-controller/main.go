@@ -45,6 +45,8 @@ type config struct {
 	namespaces             []string
 	concurrency            int
 	adminTimeout, resync   time.Duration
+	masterLostGrace        time.Duration
+	transferStepTimeout    time.Duration
 	log                    *textlogger.Config
 }
 
@@ -58,7 +60,10 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&c.leaderElectionNS, "leader-election-namespace", "", "namespace of the leader-election Lease (default: the pod's namespace)")
 	fs.StringVar(&namespaces, "namespaces", "", "comma-separated namespaces to watch; empty watches all")
 	fs.IntVar(&c.concurrency, "max-concurrent-reconciles", 4, "RocketMQClusters reconciled at once")
-	fs.DurationVar(&c.adminTimeout, "admin-timeout", 30*time.Second, "bound on one reconcile's RocketMQ admin calls")
+	fs.DurationVar(&c.adminTimeout, "admin-timeout", cluster.DefaultAdminTimeout, "bound on each RocketMQ admin call of the RocketMQCluster controller")
+	fs.DurationVar(&c.masterLostGrace, "master-lost-grace", cluster.DefaultMasterLostGrace,
+		"how long a broker group may lack a ready master outside a rollout before the cluster is Degraded")
+	fs.DurationVar(&c.transferStepTimeout, "transfer-step-timeout", 30*time.Second, "bound on the admin calls of one TopicTransfer step")
 	fs.DurationVar(&c.resync, "resync-period", 10*time.Minute, "re-check every cluster this often without events (0: never)")
 	c.log = textlogger.NewConfig()
 	c.log.AddFlags(fs)
@@ -67,6 +72,9 @@ func parseFlags(args []string) (*config, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.adminTimeout <= 0 || c.masterLostGrace <= 0 || c.transferStepTimeout <= 0 {
+		return nil, errors.New("--admin-timeout, --master-lost-grace and --transfer-step-timeout must be positive")
 	}
 	if c.concurrency < 1 {
 		return nil, errors.New("--max-concurrent-reconciles must be at least 1")
@@ -155,6 +163,7 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, c *config) error {
 	err := cluster.SetupWithManager(ctx, mgr, cluster.Options{
 		MaxConcurrentReconciles: c.concurrency,
 		AdminTimeout:            c.adminTimeout,
+		MasterLostGrace:         c.masterLostGrace,
 		Resync:                  c.resync,
 	})
 	if err != nil {
@@ -162,7 +171,7 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, c *config) error {
 	}
 	err = transfer.SetupWithManager(mgr, transfer.Options{
 		MaxConcurrentReconciles: c.concurrency,
-		AdminTimeout:            c.adminTimeout,
+		AdminTimeout:            c.transferStepTimeout,
 	})
 	if err != nil {
 		return fmt.Errorf("setting up the TopicTransfer controller: %w", err)

@@ -24,17 +24,23 @@ func TestParseFlags(t *testing.T) {
 	assert.False(t, c.leaderElect)
 	assert.Empty(t, c.namespaces, "all namespaces by default")
 	assert.Equal(t, 4, c.concurrency)
-	assert.Equal(t, 30*time.Second, c.adminTimeout)
+	assert.Equal(t, 10*time.Second, c.adminTimeout, "per call")
+	assert.Equal(t, 2*time.Minute, c.masterLostGrace)
+	assert.Equal(t, 30*time.Second, c.transferStepTimeout)
 
-	c, err = parseFlags([]string{"--namespaces= mq-a,,mq-b ", "--leader-elect", "--max-concurrent-reconciles=8", "--admin-timeout=5s", "--resync-period=0"})
+	c, err = parseFlags([]string{"--namespaces= mq-a,,mq-b ", "--leader-elect", "--max-concurrent-reconciles=8", "--admin-timeout=5s", "--resync-period=0",
+		"--master-lost-grace=5m", "--transfer-step-timeout=1m"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"mq-a", "mq-b"}, c.namespaces)
 	assert.True(t, c.leaderElect)
 	assert.Equal(t, 8, c.concurrency)
 	assert.Equal(t, 5*time.Second, c.adminTimeout)
+	assert.Equal(t, 5*time.Minute, c.masterLostGrace)
+	assert.Equal(t, time.Minute, c.transferStepTimeout)
 	assert.Zero(t, c.resync)
 
-	for _, bad := range [][]string{{"--max-concurrent-reconciles=0"}, {"--no-such-flag"}, {"extra"}, {"--admin-timeout=soon"}} {
+	for _, bad := range [][]string{{"--max-concurrent-reconciles=0"}, {"--no-such-flag"}, {"extra"}, {"--admin-timeout=soon"},
+		{"--admin-timeout=0"}, {"--master-lost-grace=-1s"}} {
 		_, err := parseFlags(bad)
 		assert.Error(t, err, "%v", bad)
 	}
@@ -79,7 +85,7 @@ func TestRunReconciles(t *testing.T) {
 		}
 		c := &v1alpha1.RocketMQCluster{}
 		if env.Client.Get(context.Background(), client.ObjectKeyFromObject(in), c) == nil &&
-			c.Status.ObservedGeneration == c.Generation && len(c.Status.Conditions) == 3 {
+			c.Status.ObservedGeneration == c.Generation && len(c.Status.Conditions) == 5 {
 			break
 		}
 		require.True(t, time.Now().Before(deadline), "no status written; last: %+v", c.Status)

@@ -135,6 +135,33 @@ status:
   - {type: Ready, status: "True"}
   - {type: Degraded, status: "True", message: "orders-broker-1 has no master"}`,
 			health{"Degraded", "orders-broker-1 has no master"}},
+		{"stalled", `
+status:
+  observedGeneration: 3
+  conditions:
+  - {type: Ready, status: "False", message: "broker group orders-broker-1 has had no ready master since 2026-05-01T12:00:00Z"}
+  - {type: Stalled, status: "True", message: "broker group orders-broker-1 has had no ready master since 2026-05-01T12:00:00Z"}
+  - {type: Reconciling, status: "False"}`,
+			health{"Degraded", "broker group orders-broker-1 has had no ready master since 2026-05-01T12:00:00Z"}},
+		{"rolling update: master restarting is not damage", `
+status:
+  observedGeneration: 3
+  conditions:
+  - {type: Ready, status: "False", message: "StatefulSet orders-broker-0 is rolling out revision r2 (1/2 pods updated)"}
+  - {type: Progressing, status: "True", message: "StatefulSet orders-broker-0 is rolling out revision r2 (1/2 pods updated)"}
+  - {type: Degraded, status: "False"}
+  - {type: Reconciling, status: "True", message: "StatefulSet orders-broker-0 is rolling out revision r2 (1/2 pods updated)"}
+  - {type: Stalled, status: "False"}
+  brokerGroups:
+  - {group: 0, name: orders-broker-0, desired: 2, ready: 1, metadata: Initial, masterLostSince: "2026-05-01T12:00:00Z"}`,
+			health{"Progressing", "StatefulSet orders-broker-0 is rolling out revision r2 (1/2 pods updated)"}},
+		{"reconciling only", `
+status:
+  observedGeneration: 3
+  conditions:
+  - {type: Ready, status: "False", message: "no NameServer pod is ready"}
+  - {type: Reconciling, status: "True", message: "waiting for a NameServer"}`,
+			health{"Progressing", "waiting for a NameServer"}},
 		{"failed metadata copy", `
 status:
   observedGeneration: 3

@@ -77,8 +77,10 @@ func TestHealthCheckExprs(t *testing.T) {
 			name, status, want string
 		}{
 			{"ready", `{observedGeneration: 4, conditions: [{type: Ready, status: "True"}, {type: Degraded, status: "False"}]}`, current},
-			{"degraded", `{observedGeneration: 4, conditions: [{type: Ready, status: "True"}, {type: Degraded, status: "True"}]}`, failed},
+			{"stalled", `{observedGeneration: 4, conditions: [{type: Ready, status: "False"}, {type: Degraded, status: "True"}, {type: Stalled, status: "True"}, {type: Reconciling, status: "False"}]}`, failed},
+			{"degraded but healing", `{observedGeneration: 4, conditions: [{type: Ready, status: "False"}, {type: Degraded, status: "True"}, {type: Stalled, status: "False"}, {type: Reconciling, status: "True"}]}`, inProgress},
 			{"rolling out", `{observedGeneration: 4, conditions: [{type: Ready, status: "False"}, {type: Progressing, status: "True"}]}`, inProgress},
+			{"broker rolling update", `{observedGeneration: 4, conditions: [{type: Ready, status: "False", reason: RollingUpdate}, {type: Progressing, status: "True", reason: RollingUpdate}, {type: Degraded, status: "False"}, {type: Reconciling, status: "True", reason: RollingUpdate}, {type: Stalled, status: "False"}]}`, inProgress},
 			{"older generation", `{observedGeneration: 3, conditions: [{type: Ready, status: "True"}]}`, inProgress},
 			{"status without conditions", `{observedGeneration: 4}`, inProgress},
 		}

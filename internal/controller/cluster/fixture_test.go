@@ -149,10 +149,14 @@ func (f *fixture) nameServerList() []string {
 }
 
 // addPod creates a pod with the rendered labels and marks it ready at ip.
-func (f *fixture) addPod(component string, group int32, name, ip string) *corev1.Pod {
+// mutate changes the pod before it is created.
+func (f *fixture) addPod(component string, group int32, name, ip string, mutate ...func(*corev1.Pod)) *corev1.Pod {
 	f.t.Helper()
 	c := f.cluster()
 	p := testenv.NewPod(f.ns, name, c.Labels(component, group))
+	for _, m := range mutate {
+		m(p)
+	}
 	ctx := context.Background()
 	require.NoError(f.t, env.Client.Create(ctx, p))
 	require.NoError(f.t, env.SetPodReady(ctx, p, ip, true))
@@ -331,9 +335,10 @@ func (f *fixture) waitReady() *v1alpha1.RocketMQCluster {
 	})
 }
 
-// managerOptions are test settings: fast backoff, namespace-scoped cache.
+// testOptions are test settings: a one-second grace before a lost master
+// is Degraded, so tests of damage need not wait two minutes.
 func testOptions() Options {
-	return Options{MaxConcurrentReconciles: 2, AdminTimeout: 10 * time.Second}
+	return Options{MaxConcurrentReconciles: 2, AdminTimeout: 10 * time.Second, MasterLostGrace: time.Second}
 }
 
 // startManager runs the controller with cfg over namespaces until the

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/brokeraddr"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/metadatacopy"
@@ -61,8 +61,10 @@ type master struct {
 
 // masters finds each group's master pod. In MasterSlave mode it is ordinal
 // 0 of the group when ready. In Controller mode the Controller quorum
-// elects it, so the NameServer's route table says which address is broker
-// id 0, and the pod with that IP is the master.
+// elects it, so the NameServer's cluster info says which address is broker
+// id 0. Brokers register under brokerIP1, which is rendered as the pod's
+// DNS name, so the address is mapped to a pod of the group by name (or by
+// IP for a broker configured that way) and dialled at the pod IP.
 func (r *Reconciler) masters(ctx context.Context, want *v1alpha1.RocketMQCluster, o *observed, cl AdminClient) (map[int32]master, error) {
 	out := map[int32]master{}
 	if want.Spec.Broker.Mode != v1alpha1.BrokerModeController {
@@ -80,19 +82,15 @@ func (r *Reconciler) masters(ctx context.Context, want *v1alpha1.RocketMQCluster
 	if err != nil {
 		return out, err
 	}
+	services := o.serviceNames()
 	for g, pods := range o.brokers {
 		bd, ok := info.BrokerAddrTable[want.BrokerGroupName(g)]
 		if !ok {
 			continue
 		}
-		host, _, err := net.SplitHostPort(bd.MasterAddr())
-		if err != nil {
-			continue
-		}
-		for i := range pods {
-			if pods[i].Status.PodIP == host && podReady(&pods[i]) {
-				out[g] = master{name: pods[i].Name, addr: brokerAddr(&pods[i]), pod: &pods[i]}
-			}
+		p := brokeraddr.Pod(bd.MasterAddr(), pods, services)
+		if p != nil && podReady(p) && brokerAddr(p) != "" {
+			out[g] = master{name: p.Name, addr: brokerAddr(p), pod: p}
 		}
 	}
 	return out, nil

@@ -54,6 +54,9 @@ func slimPod(obj any) (any, error) {
 	out := &corev1.Pod{TypeMeta: p.TypeMeta, ObjectMeta: slimMeta(p.ObjectMeta)}
 	out.Spec.HostNetwork = p.Spec.HostNetwork
 	out.Spec.NodeName = p.Spec.NodeName
+	// The subdomain is the headless Service of the pod's DNS name, under
+	// which brokers register with the NameServers.
+	out.Spec.Subdomain = p.Spec.Subdomain
 	out.Status = corev1.PodStatus{
 		Phase:      p.Status.Phase,
 		Conditions: p.Status.Conditions,

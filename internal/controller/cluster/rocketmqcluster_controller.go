@@ -45,7 +45,10 @@ func NewReconciler(mgr ctrl.Manager, opts Options) *Reconciler {
 		opts.Admin = DefaultAdmin
 	}
 	if opts.AdminTimeout <= 0 {
-		opts.AdminTimeout = 30 * time.Second
+		opts.AdminTimeout = DefaultAdminTimeout
+	}
+	if opts.MasterLostGrace <= 0 {
+		opts.MasterLostGrace = DefaultMasterLostGrace
 	}
 	return &Reconciler{
 		client:    mgr.GetClient(),
@@ -105,25 +108,25 @@ func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster)
 	}
 	var h health
 	creds, act, credErr := r.preflight(ctx, c, want, &h)
-	cl := r.opts.Admin(creds)
+	cl := withCallTimeout(r.opts.Admin(creds), r.opts.AdminTimeout)
 	defer r.closeAdmin(ctx, cl)
-	actx, cancel := context.WithTimeout(ctx, r.opts.AdminTimeout)
-	defer cancel()
 
 	st := c.Status.DeepCopy()
-	masters, masterErr := r.masters(actx, want, o, cl)
+	masters, masterErr := r.masters(ctx, want, o, cl)
 	components(want, o, st)
 	st.BrokerGroups = brokerGroups(want, o, masters, c.Status.BrokerGroups)
 	errs := []error{credErr, masterErr}
 	if act {
-		errs = append(errs, r.syncNameServers(actx, c, want, o, cl, st, &h))
+		errs = append(errs, r.syncNameServers(ctx, c, want, o, cl, st, &h))
 	}
-	after := r.syncMetadata(actx, c, want, cl, st, masters, act)
-	judge(st, &h)
+	after := r.syncMetadata(ctx, c, want, cl, st, masters, act)
+	now := r.now()
+	trackMasterLoss(st.BrokerGroups, now)
+	wake := judge(st, &h, judgeInput{now: now, grace: r.opts.MasterLostGrace, rollout: rollout(o, now, r.opts.MasterLostGrace)})
 	setConditions(st, c.Generation, h)
 	r.recordTransitions(c, &c.Status, st)
 	c.Status = *st
-	return ctrl.Result{RequeueAfter: r.nextLook(after)}, errors.Join(errs...)
+	return ctrl.Result{RequeueAfter: r.nextLook(sooner(after, wake))}, errors.Join(errs...)
 }
 
 // preflight decides whether this reconcile may talk to brokers: not with
@@ -183,8 +186,11 @@ var transitionReasons = map[string][2]string{
 
 // recordTransitions records an Event when the cluster becomes Ready or
 // Degraded, or stops being either; steady states record nothing, and a
-// first status that is not Ready/Degraded is not news.
+// first status that is not Ready/Degraded is not news. Ready turning False
+// is a Warning only when the cluster is Degraded: a rollout makes it False
+// as a matter of course.
 func (r *Reconciler) recordTransitions(c *v1alpha1.RocketMQCluster, before, after *v1alpha1.RocketMQClusterStatus) {
+	degradedNow := meta.IsStatusConditionTrue(after.Conditions, v1alpha1.ConditionDegraded)
 	for _, typ := range []string{v1alpha1.ConditionReady, v1alpha1.ConditionDegraded} {
 		now := meta.FindStatusCondition(after.Conditions, typ)
 		was := meta.FindStatusCondition(before.Conditions, typ)
@@ -197,8 +203,8 @@ func (r *Reconciler) recordTransitions(c *v1alpha1.RocketMQCluster, before, afte
 			reason = transitionReasons[typ][0]
 		}
 		eventType := corev1.EventTypeNormal
-		if isTrue == (typ == v1alpha1.ConditionDegraded) {
-			eventType = corev1.EventTypeWarning // Degraded turned True, or Ready turned False
+		if degradedNow && (typ == v1alpha1.ConditionDegraded || !isTrue) {
+			eventType = corev1.EventTypeWarning // Degraded turned True, or Ready turned False with it
 		}
 		r.event(c, eventType, reason, "Status", fmt.Sprintf("%s: %s", now.Reason, now.Message))
 	}

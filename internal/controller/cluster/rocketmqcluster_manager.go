@@ -26,12 +26,21 @@ const ControllerName = "rocketmqcluster"
 // FieldOwner is the field manager of everything the controller writes.
 const FieldOwner = "rocketmq-gitops-status-controller"
 
+// DefaultAdminTimeout bounds one admin call: a broker answers admin
+// requests in milliseconds, so a call this slow is a broker that hangs.
+const DefaultAdminTimeout = 10 * time.Second
+
 // Options configure the RocketMQCluster controller.
 type Options struct {
 	// MaxConcurrentReconciles is how many clusters reconcile at once.
 	MaxConcurrentReconciles int
-	// AdminTimeout bounds each reconcile's RocketMQ admin calls.
+	// AdminTimeout bounds each RocketMQ admin call on its own (default
+	// DefaultAdminTimeout); calls to different brokers run side by side.
 	AdminTimeout time.Duration
+	// MasterLostGrace is how long a broker group may lack a ready master
+	// outside a rollout before the cluster is Degraded (default
+	// DefaultMasterLostGrace).
+	MasterLostGrace time.Duration
 	// Resync re-checks every cluster this often even without events, since
 	// a broker that restarts with a stale file can drift back.
 	Resync time.Duration

@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fanout"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/metadatacopy"
 )
@@ -16,40 +17,61 @@ import (
 const copyRequeue = time.Second
 
 // syncMetadata decides the metadata state of groups that have none and
-// advances the others one step. It returns when to look again.
+// advances the others one step, the groups' steps side by side so that a
+// hung broker holds up only its own group. It returns when to look again.
 func (r *Reconciler) syncMetadata(ctx context.Context, c, want *v1alpha1.RocketMQCluster, cl AdminClient, st *v1alpha1.RocketMQClusterStatus, masters map[int32]master, adminOK bool) time.Duration {
 	baselined := metadatacopy.Baselined(st.BrokerGroups)
 	ready, _ := podsReady(st)
-	source := ptrValue(want.Spec.Broker.MetadataSourceGroup, 0)
-	srcAddr := sourceAddr(st, source, masters)
-	var after time.Duration
+	var todo []int
 	for i := range st.BrokerGroups {
 		g := &st.BrokerGroups[i]
 		if g.Metadata == "" {
 			g.Metadata = metadatacopy.NewGroupState(baselined, ready)
 		}
-		if g.Metadata == "" || metadatacopy.Settled(g.Metadata) || !adminOK {
-			continue
+		if g.Metadata != "" && !metadatacopy.Settled(g.Metadata) && adminOK {
+			todo = append(todo, i)
 		}
-		in := metadatacopy.Input{Group: *g, Target: masters[g.Group].addr, Now: r.now()}
+	}
+	source := ptrValue(want.Spec.Broker.MetadataSourceGroup, 0)
+	srcAddr := sourceAddr(st, source, masters)
+	now := r.now()
+	outs := make([]metadatacopy.Outcome, len(todo))
+	fanout.Each(len(todo), fanout.Limit, func(k int) {
+		g := st.BrokerGroups[todo[k]]
+		in := metadatacopy.Input{Group: g, Target: masters[g.Group].addr, Now: now}
 		if g.Group != source {
 			in.Source = srcAddr
 		}
-		out := metadatacopy.Step(ctx, cl, in, r.opts.Backoff)
-		*g = out.Group
-		if out.Event != nil {
-			logf.FromContext(ctx).Info(out.Event.Message, "brokerGroup", g.Name, "metadata", g.Metadata)
-			r.recordCopyEvent(c, masters[g.Group].pod, out.Event)
-		}
-		next := out.RequeueAfter
-		if out.Requeue {
-			next = copyRequeue
-		}
-		if next > 0 && (after == 0 || next < after) {
-			after = next
-		}
+		outs[k] = metadatacopy.Step(ctx, cl, in, r.opts.Backoff)
+	})
+	var after time.Duration
+	for k, i := range todo {
+		next := r.applyCopyStep(ctx, c, &st.BrokerGroups[i], masters, outs[k])
+		after = sooner(after, next)
 	}
 	return after
+}
+
+// applyCopyStep records one group's step outcome, in group order, and
+// returns when that group wants to be looked at again.
+func (r *Reconciler) applyCopyStep(ctx context.Context, c *v1alpha1.RocketMQCluster, g *v1alpha1.BrokerGroupStatus, masters map[int32]master, out metadatacopy.Outcome) time.Duration {
+	*g = out.Group
+	if out.Event != nil {
+		logf.FromContext(ctx).Info(out.Event.Message, "brokerGroup", g.Name, "metadata", g.Metadata)
+		r.recordCopyEvent(c, masters[g.Group].pod, out.Event)
+	}
+	if out.Requeue {
+		return copyRequeue
+	}
+	return out.RequeueAfter
+}
+
+// sooner is the earlier of two waits, zero meaning none.
+func sooner(a, b time.Duration) time.Duration {
+	if b > 0 && (a == 0 || b < a) {
+		return b
+	}
+	return a
 }
 
 // sourceAddr is the source group master's address when that group is

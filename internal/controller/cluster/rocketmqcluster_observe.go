@@ -78,6 +78,16 @@ func (o *observed) addPod(p corev1.Pod) {
 	o.brokers[int32(g)] = append(o.brokers[int32(g)], p)
 }
 
+// serviceNames maps each StatefulSet to its governing Service, for pods
+// whose spec.subdomain is not set.
+func (o *observed) serviceNames() map[string]string {
+	out := make(map[string]string, len(o.sets))
+	for name, s := range o.sets {
+		out[name] = s.Spec.ServiceName
+	}
+	return out
+}
+
 // readyCount counts ready pods.
 func readyCount(pods []corev1.Pod) int32 {
 	var n int32

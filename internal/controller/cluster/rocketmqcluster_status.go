@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,6 +17,7 @@ import (
 // Condition reasons.
 const (
 	ReasonReady              = "Ready"
+	ReasonRollingUpdate      = "RollingUpdate"
 	ReasonPodsNotReady       = "PodsNotReady"
 	ReasonMetadataCopying    = "MetadataCopying"
 	ReasonNameServerUpdating = "NameServerAddressesUpdating"
@@ -100,18 +102,35 @@ func podsReady(st *v1alpha1.RocketMQClusterStatus) (bool, string) {
 }
 
 // health is the outcome the conditions report. Several reasons can hold
-// at once; the conditions show the most basic one (pods before metadata
-// before NameServer propagation), since it usually explains the others.
+// at once; the conditions show the most basic one (a rollout before pods
+// before metadata before NameServer propagation), since it usually
+// explains the others. Stalled is the part of Degraded that needs a human.
 type health struct {
 	degradedReason, degradedMsg       string
+	stalledReason, stalledMsg         string
 	progressingReason, progressingMsg string
 }
 
-var progressRank = map[string]int{ReasonPodsNotReady: 0, ReasonMetadataCopying: 1, ReasonNameServerUpdating: 2}
+var progressRank = map[string]int{
+	ReasonRollingUpdate: 0, ReasonMasterLost: 1, ReasonNameServersDown: 1, ReasonPodsNotReady: 2,
+	ReasonMetadataCopying: 3, ReasonNameServerUpdating: 4,
+}
+
+// needsHuman are the Degraded reasons that do not heal by waiting: the
+// spec or Secret must be fixed, a failed copy looked at, a master that
+// stayed away past the grace period brought back. NameServersDown is
+// Degraded without being Stalled: every NameServer pod restarting at once
+// (one replica, a node drain) usually comes back by itself.
+var needsHuman = map[string]bool{
+	ReasonInvalidSpec: true, ReasonAdminUnavailable: true, ReasonMetadataFailed: true, ReasonMasterLost: true,
+}
 
 func (h *health) degrade(reason, msg string) {
 	if h.degradedReason == "" {
 		h.degradedReason, h.degradedMsg = reason, msg
+	}
+	if needsHuman[reason] && h.stalledReason == "" {
+		h.stalledReason, h.stalledMsg = reason, msg
 	}
 }
 
@@ -121,21 +140,41 @@ func (h *health) progress(reason, msg string) {
 	}
 }
 
+// judgeInput is what judge reads besides status.
+type judgeInput struct {
+	now time.Time
+	// grace is how long a group may lack a master outside a rollout.
+	grace time.Duration
+	// rollout describes what is being replaced, "" when nothing is.
+	rollout string
+}
+
 // judge decides Degraded and Progressing from the status. Once the cluster
 // has been ready (its groups carry metadata states), a group without a
-// master or NameServers all down is damage, not a rollout.
-func judge(st *v1alpha1.RocketMQClusterStatus, h *health) {
+// master or NameServers all down is damage, not a first start; but while
+// a StatefulSet rolls or a pod is replaced it is the rollout, and a master
+// missing outside one gets a grace period first. judge returns when a
+// grace period ends (zero: none running), to look again then.
+func judge(st *v1alpha1.RocketMQClusterStatus, h *health, in judgeInput) time.Duration {
+	if in.rollout != "" {
+		h.progress(ReasonRollingUpdate, in.rollout)
+	}
 	baselined := metadatacopy.Baselined(st.BrokerGroups)
+	var wake time.Duration
 	for _, g := range st.BrokerGroups {
 		switch {
 		case g.Metadata == v1alpha1.MetadataFailed:
 			h.degrade(ReasonMetadataFailed, fmt.Sprintf("metadata copy onto %s failed: %s", g.Name, g.MetadataMessage))
 		case baselined && metadatacopy.Settled(g.Metadata) && g.Master == "":
-			h.degrade(ReasonMasterLost, fmt.Sprintf("broker group %s has no ready master", g.Name))
+			wake = sooner(wake, judgeMasterLoss(g, h, in))
 		}
 	}
 	if baselined && st.NameServer != nil && st.NameServer.Desired > 0 && st.NameServer.Ready == 0 {
-		h.degrade(ReasonNameServersDown, "no NameServer pod is ready")
+		if in.rollout != "" {
+			h.progress(ReasonNameServersDown, "no NameServer pod is ready")
+		} else {
+			h.degrade(ReasonNameServersDown, "no NameServer pod is ready")
+		}
 	}
 	if ok, msg := podsReady(st); !ok {
 		h.progress(ReasonPodsNotReady, msg)
@@ -144,6 +183,34 @@ func judge(st *v1alpha1.RocketMQClusterStatus, h *health) {
 		if !metadatacopy.Settled(g.Metadata) && g.Metadata != v1alpha1.MetadataFailed {
 			h.progress(ReasonMetadataCopying, fmt.Sprintf("metadata of broker group %s is %s", g.Name, stateName(g.Metadata)))
 		}
+	}
+	return wake
+}
+
+// judgeMasterLoss reports a group without a ready master: Progressing
+// during a rollout or the grace period, Degraded after it. The messages
+// carry times, not durations, so that status does not change on every
+// reconcile. It returns the time left of the grace period.
+func judgeMasterLoss(g v1alpha1.BrokerGroupStatus, h *health, in judgeInput) time.Duration {
+	since := in.now
+	if g.MasterLostSince != nil {
+		since = g.MasterLostSince.Time
+	}
+	sinceText := since.UTC().Format(time.RFC3339)
+	left := since.Add(in.grace).Sub(in.now)
+	switch {
+	case in.rollout != "":
+		// The rollout is the reason. A StatefulSet finishing its roll
+		// triggers the next look, but a terminating pod that gets stuck
+		// stops counting as a rollout without any event: look again then.
+		return in.grace
+	case left > 0:
+		h.progress(ReasonMasterLost, fmt.Sprintf("broker group %s has had no ready master since %s; Degraded if none by %s",
+			g.Name, sinceText, since.Add(in.grace).UTC().Format(time.RFC3339)))
+		return left
+	default:
+		h.degrade(ReasonMasterLost, fmt.Sprintf("broker group %s has had no ready master since %s", g.Name, sinceText))
+		return 0
 	}
 }
 
@@ -154,8 +221,12 @@ func stateName(s v1alpha1.MetadataState) string {
 	return string(s)
 }
 
-// setConditions writes Ready, Progressing and Degraded, each stamped with
-// the generation they describe.
+// setConditions writes Ready, Progressing, Degraded and the kstatus pair
+// Reconciling and Stalled, each stamped with the generation they describe.
+// Reconciling is True while the cluster progresses, and also for damage
+// that heals by waiting, so that kstatus never reads it as Current;
+// Stalled is True only for what needs a human, and then Reconciling is
+// False: kstatus reads Reconciling first, and waiting would not help.
 func setConditions(st *v1alpha1.RocketMQClusterStatus, gen int64, h health) {
 	set := func(typ string, ok bool, reason, msg string) {
 		s := metav1.ConditionFalse
@@ -168,8 +239,20 @@ func setConditions(st *v1alpha1.RocketMQClusterStatus, gen int64, h health) {
 	}
 	degraded := h.degradedReason != ""
 	progressing := h.progressingReason != ""
+	stalled := h.stalledReason != ""
 	set(v1alpha1.ConditionDegraded, degraded, or(h.degradedReason, ReasonNotDegraded), h.degradedMsg)
 	set(v1alpha1.ConditionProgressing, progressing, or(h.progressingReason, ReasonNotProgressing), h.progressingMsg)
+	set(v1alpha1.ConditionStalled, stalled, or(h.stalledReason, ReasonNotDegraded), h.stalledMsg)
+	switch {
+	case stalled:
+		set(v1alpha1.ConditionReconciling, false, h.stalledReason, "stalled: "+h.stalledMsg)
+	case progressing:
+		set(v1alpha1.ConditionReconciling, true, h.progressingReason, h.progressingMsg)
+	case degraded:
+		set(v1alpha1.ConditionReconciling, true, h.degradedReason, h.degradedMsg)
+	default:
+		set(v1alpha1.ConditionReconciling, false, ReasonNotProgressing, "")
+	}
 	switch {
 	case degraded:
 		set(v1alpha1.ConditionReady, false, h.degradedReason, h.degradedMsg)

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/brokeraddr"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/topictransfer"
@@ -95,7 +96,32 @@ func (s *session) resolve(ctx context.Context, ns string, e *v1alpha1.TransferEn
 		return ep, err
 	}
 	ep.NameServers, ep.Admin = addrs, s.adminFor(creds)
+	if ep.BrokerAddr, err = s.r.brokerPodAddrs(ctx, &c); err != nil {
+		return ep, err
+	}
 	return ep, nil
+}
+
+// brokerPodAddrs maps the broker addresses a managed cluster's
+// NameServers hand out (pod DNS names, as rendered) to the pods' IPs, so
+// that the controller dials what it knows from the API server and needs
+// no cluster DNS; an address that names none of the cluster's pods is
+// dialled as given. Listed uncached, like readyNameServers, once per
+// reconcile.
+func (r *Reconciler) brokerPodAddrs(ctx context.Context, c *v1alpha1.RocketMQCluster) (func(string) string, error) {
+	var pods corev1.PodList
+	sel := client.MatchingLabels(c.SelectorLabels(v1alpha1.ComponentBroker, -1))
+	if err := r.apiReader.List(ctx, &pods, client.InNamespace(c.Namespace), sel); err != nil {
+		return nil, fmt.Errorf("while listing the broker pods of %s: %w", c.Name, err)
+	}
+	return func(addr string) string {
+		p := brokeraddr.Pod(addr, pods.Items, nil)
+		_, port, err := net.SplitHostPort(addr)
+		if p == nil || p.Status.PodIP == "" || err != nil {
+			return addr
+		}
+		return net.JoinHostPort(p.Status.PodIP, port)
+	}, nil
 }
 
 // readyNameServers lists the cluster's ready NameServer pods, by name, as

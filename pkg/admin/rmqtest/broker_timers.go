@@ -91,7 +91,7 @@ func (b *Broker) unregisterAll() {
 	namesrvs := append([]string(nil), b.namesrvList...)
 	id := b.brokerID
 	b.mu.Unlock()
-	addr := b.advertisedAddr()
+	addr := b.RegisteredAddr()
 	for _, entry := range namesrvs {
 		ns, ok := b.dialAddr(entry)
 		if !ok {

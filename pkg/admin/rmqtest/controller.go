@@ -357,7 +357,7 @@ func (b *Broker) controllerTick() {
 	b.mu.Lock()
 	stored := b.storedControllerID
 	b.mu.Unlock()
-	id, master, ok := m.q.heartbeat(b.opts.BrokerName, b.advertisedAddr(), stored, m.timeout, time.Now())
+	id, master, ok := m.q.heartbeat(b.opts.BrokerName, b.RegisteredAddr(), stored, m.timeout, time.Now())
 	if !ok {
 		return
 	}

@@ -227,7 +227,7 @@ func isLoopback(addr string) bool {
 }
 
 func (b *Broker) registerRequest(body []byte) *remoting.Command {
-	addr := b.advertisedAddr()
+	addr := b.RegisteredAddr()
 	b.mu.Lock()
 	id := b.brokerID
 	b.mu.Unlock()
@@ -248,10 +248,11 @@ func (b *Broker) registerRequest(body []byte) *remoting.Command {
 	}
 }
 
-// advertisedAddr is the address the broker registers under:
+// RegisteredAddr is the address the broker registers under:
 // BrokerController.getBrokerAddr, brokerIP1 as configured (a host name
-// stays a name) and listenPort.
-func (b *Broker) advertisedAddr() string {
+// stays a name) and listenPort. A test sets Config["brokerIP1"] to a pod
+// DNS name to register as rendered brokers do, while listening on loopback.
+func (b *Broker) RegisteredAddr() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	host, port := b.config["brokerIP1"], b.config["listenPort"]

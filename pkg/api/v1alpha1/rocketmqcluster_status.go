@@ -3,7 +3,12 @@ package v1alpha1
 import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 // Condition types of RocketMQCluster, in the kstatus form that Flux health
-// checks and Argo CD health scripts read.
+// checks and Argo CD health scripts read. RocketMQCluster also sets the
+// kstatus abnormal-true pair shared with TopicTransfer: ConditionReconciling
+// (True while it progresses, with the Progressing reason) and
+// ConditionStalled (True only for what needs a human: an invalid spec,
+// unreadable ACL credentials, a failed metadata copy, a master lost past
+// the grace period).
 const (
 	// ConditionReady is True when every component has its desired ready
 	// replicas and every broker group has a master and synced metadata.
@@ -11,7 +16,8 @@ const (
 	// ConditionProgressing is True while pods roll out or metadata copies.
 	ConditionProgressing = "Progressing"
 	// ConditionDegraded is True when something that was running is broken,
-	// e.g. a broker group lost its master or a metadata copy failed.
+	// e.g. a broker group lost its master for longer than the grace period
+	// outside a rollout, or a metadata copy failed.
 	ConditionDegraded = "Degraded"
 )
 
@@ -36,7 +42,7 @@ type RocketMQClusterStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// Conditions: Ready, Progressing, Degraded.
+	// Conditions: Ready, Progressing, Degraded, Reconciling, Stalled.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
@@ -86,6 +92,12 @@ type BrokerGroupStatus struct {
 	// Master is the pod currently acting as master, if any.
 	// +optional
 	Master string `json:"master,omitempty"`
+	// MasterLostSince is when the group was first seen without a ready
+	// master, once the cluster had been ready; cleared when a master is
+	// back. Outside a rollout the group turns Degraded a grace period
+	// after it.
+	// +optional
+	MasterLostSince *metav1.Time `json:"masterLostSince,omitempty"`
 	// Desired pods in the group.
 	Desired int32 `json:"desired"`
 	// Ready pods in the group.

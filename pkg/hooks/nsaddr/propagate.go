@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fanout"
 )
 
 // BrokerConfigClient is the part of the RocketMQ admin client this package
@@ -28,20 +30,24 @@ type BrokerResult struct {
 // Propagate makes every broker in brokers use list. It reads each broker's
 // namesrvAddr and updates only the brokers whose value differs or that
 // still resolve it by DNS lookup, so running
-// it again on a converged cluster sends nothing. A broker that fails does not
-// stop the others; the joined error names every failed broker.
+// it again on a converged cluster sends nothing. Brokers are handled side
+// by side (fanout.Limit at once): a broker that fails or hangs does not
+// stop or delay the others; the results are in the order of brokers and
+// the joined error names every failed broker. Bounding each call is the
+// client's (or the context's) business.
 func Propagate(ctx context.Context, cl BrokerConfigClient, brokers, list []string) ([]BrokerResult, error) {
 	if len(list) == 0 {
 		return nil, errors.New("refusing to propagate an empty NameServer list")
 	}
-	results := make([]BrokerResult, 0, len(brokers))
+	results := make([]BrokerResult, len(brokers))
+	fanout.Each(len(brokers), fanout.Limit, func(i int) {
+		results[i] = propagateOne(ctx, cl, brokers[i], list)
+	})
 	var errs []error
-	for _, addr := range brokers {
-		r := propagateOne(ctx, cl, addr, list)
+	for _, r := range results {
 		if r.Err != nil {
 			errs = append(errs, r.Err)
 		}
-		results = append(results, r)
 	}
 	return results, errors.Join(errs...)
 }

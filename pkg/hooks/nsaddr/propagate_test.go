@@ -90,3 +90,24 @@ func TestPropagateRefusesEmptyList(t *testing.T) {
 	require.Error(t, err)
 	assert.Zero(t, brokers[0].CallCount(admin.CodeGetBrokerConfig)+brokers[0].CallCount(admin.CodeUpdateBrokerConfig))
 }
+
+// TestPropagateHungBrokerDelaysNoOther: a broker that never answers costs
+// the others nothing; its own call ends with the caller's deadline.
+func TestPropagateHungBrokerDelaysNoOther(t *testing.T) {
+	old := map[string]string{ConfigKey: "127.0.0.9:9876"}
+	brokers, addrs, cl := emulatedBrokers(t, old, old, old)
+	brokers[1].DelayNth(admin.CodeGetBrokerConfig, 1, time.Minute)
+	c, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	res, err := Propagate(c, cl, addrs, []string{"127.0.0.10:9876"})
+	assert.Less(t, time.Since(start), 5*time.Second)
+	require.Error(t, err)
+	require.Len(t, res, 3)
+	assert.ErrorIs(t, res[1].Err, context.DeadlineExceeded)
+	for _, i := range []int{0, 2} {
+		assert.NoError(t, res[i].Err, "broker %d", i)
+		assert.True(t, res[i].Updated, "broker %d", i)
+		assert.Equal(t, addrs[i], res[i].Addr, "results keep the input order")
+	}
+}

@@ -16,6 +16,22 @@ type Endpoint struct {
 	ClusterName string
 	NameServers []string
 	Admin       Admin
+	// BrokerAddr maps a broker address the NameServers hand out (a
+	// rendered broker registers under its pod DNS name) to the address
+	// to dial. The controller sets it for a RocketMQCluster it can see,
+	// mapping names to pod IPs, so that no cluster DNS is needed. nil
+	// dials the address as given, which works wherever the name
+	// resolves: inside the cluster, or for an unmanaged cluster whose
+	// brokers register under reachable addresses.
+	BrokerAddr func(addr string) string
+}
+
+// dialAddr is where to reach a broker the NameServers call addr.
+func (e Endpoint) dialAddr(addr string) string {
+	if e.BrokerAddr == nil {
+		return addr
+	}
+	return e.BrokerAddr(addr)
 }
 
 func (e Endpoint) String() string {
@@ -64,7 +80,7 @@ func masters(ctx context.Context, ep Endpoint) (map[string]string, error) {
 		if addr == "" {
 			return nil, fmt.Errorf("%v: broker group %q has no master", ep, bn)
 		}
-		out[bn] = addr
+		out[bn] = ep.dialAddr(addr)
 	}
 	return out, nil
 }

@@ -1,7 +1,9 @@
 -- Argo CD health of a rocketmq.gitops.dev/v1alpha1 RocketMQCluster.
 --
 -- The status controller writes kstatus-style conditions (Ready, Progressing,
--- Degraded) and the spec generation they describe. A status written for an
+-- Degraded, and the kstatus pair Reconciling and Stalled) and the spec
+-- generation they describe. A rollout (a StatefulSet rolling, a broker
+-- master restarting within its grace period) is Progressing, never Degraded. A status written for an
 -- older generation says nothing about the spec just synced, so it reads as
 -- Progressing until the controller catches up. Only the base and table
 -- libraries are available here (Argo CD opens no string library).
@@ -32,8 +34,18 @@ local function message(c, fallback)
   return fallback
 end
 
+local function isTrue(c)
+  return c ~= nil and c.status == "True"
+end
+
+-- Stalled (needs a human) and Degraded (broken, possibly healing) both
+-- read as Degraded; Stalled's message says what to fix.
+local stalled = conditions["Stalled"]
+if isTrue(stalled) then
+  return {status = "Degraded", message = message(stalled, "Stalled")}
+end
 local degraded = conditions["Degraded"]
-if degraded ~= nil and degraded.status == "True" then
+if isTrue(degraded) then
   return {status = "Degraded", message = message(degraded, "Degraded")}
 end
 
@@ -49,13 +61,16 @@ if obj.status.brokerGroups ~= nil then
 end
 
 local ready = conditions["Ready"]
-if ready ~= nil and ready.status == "True" then
+if isTrue(ready) then
   return {status = "Healthy", message = message(ready, "Ready")}
 end
 
 local progressing = conditions["Progressing"]
-if progressing ~= nil and progressing.status == "True" then
+local reconciling = conditions["Reconciling"]
+if isTrue(progressing) then
   hs.message = message(progressing, "Progressing")
+elseif isTrue(reconciling) then
+  hs.message = message(reconciling, "Reconciling")
 elseif ready ~= nil then
   hs.message = message(ready, "Not ready")
 end

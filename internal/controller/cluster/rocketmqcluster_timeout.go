@@ -1,0 +1,47 @@
+package cluster
+
+import (
+	"context"
+	"time"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+)
+
+// perCallTimeout bounds every admin call on its own: one reconcile makes
+// calls to many brokers, and a budget shared by all of them would let one
+// broker that accepts connections but never answers use it up, failing
+// the calls to every healthy broker after it. A metadata copy is one call
+// here (several requests to two brokers); a copy cut short is retried
+// and sends only what the target still lacks.
+type perCallTimeout struct {
+	AdminClient
+	d time.Duration
+}
+
+func withCallTimeout(cl AdminClient, d time.Duration) AdminClient {
+	return perCallTimeout{AdminClient: cl, d: d}
+}
+
+func (p perCallTimeout) BrokerConfig(ctx context.Context, addr string) (map[string]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.BrokerConfig(ctx, addr)
+}
+
+func (p perCallTimeout) UpdateBrokerConfig(ctx context.Context, addr string, kv map[string]string) error {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.UpdateBrokerConfig(ctx, addr, kv)
+}
+
+func (p perCallTimeout) CopyMetadata(ctx context.Context, from, to string) (admin.CopyResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.CopyMetadata(ctx, from, to)
+}
+
+func (p perCallTimeout) ClusterInfo(ctx context.Context, nameServer string) (*admin.ClusterInfo, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.ClusterInfo(ctx, nameServer)
+}
