@@ -36,6 +36,29 @@ type Runtime struct {
 
 	mu   sync.Mutex
 	pods map[types.UID]*running
+	// slow holds start delays by namespace/pod name (DelayStart).
+	slow map[string]time.Duration
+}
+
+// DelayStart makes the next start of the named pod's process wait d, as a
+// JVM recovering its store after an unclean stop takes a while: a broker
+// back within the controller's heartbeat timeout keeps its role, one that
+// is slower is replaced.
+func (r *Runtime) DelayStart(namespace, pod string, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.slow == nil {
+		r.slow = map[string]time.Duration{}
+	}
+	r.slow[namespace+"/"+pod] = d
+}
+
+func (r *Runtime) takeDelay(name string) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d := r.slow[name]
+	delete(r.slow, name)
+	return d
 }
 
 // running is one pod's container and its process.
@@ -141,6 +164,13 @@ func (run *running) stop() {
 // the process when the pod goes.
 func (r *Runtime) runPod(ctx context.Context, p *corev1.Pod, run *running) {
 	defer close(run.done)
+	if d := r.takeDelay(run.name); d > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(d):
+		}
+	}
 	proc, err := r.startWithRetries(ctx, p)
 	if err != nil {
 		if ctx.Err() == nil {

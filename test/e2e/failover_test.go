@@ -21,14 +21,15 @@ func TestMasterPodDeleted(t *testing.T) {
 	e.sync()
 	e.waitFor("Ready before the failover", 3*time.Minute, e.readyWithMasters)
 	topics := e.createTopics(20)
-	// Give the slaves a SlaveSynchronize round (10 s × timeScale) and a
-	// heartbeat into the SyncStateSet.
-	time.Sleep(2 * time.Second)
+	e.waitReplicated(topics)
 	old := e.get().Status.BrokerGroups[0].Master
 	pod := &corev1.Pod{}
 	if err := s.client.Get(context.Background(), client.ObjectKey{Namespace: e.ns, Name: old}, pod); err != nil {
 		t.Fatal(err)
 	}
+	// Its replacement starts slower than the controller's heartbeat
+	// timeout (10 s × timeScale), as a JVM recovering its store does.
+	s.runtime.DelayStart(e.ns, old, 5*time.Second)
 	if err := s.client.Delete(context.Background(), pod); err != nil {
 		t.Fatal(err)
 	}

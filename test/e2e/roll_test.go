@@ -29,6 +29,7 @@ func TestBrokerConfigRoll(t *testing.T) {
 			return e.mastersAgree(c)
 		})
 		topics := e.createTopics(20)
+		e.waitReplicated(topics)
 		h := e.record()
 		e.spec.Broker.Config = map[string]v1alpha1.ConfigValue{"maxMessageSize": "8388608"}
 		e.sync()
@@ -136,4 +137,27 @@ func (e *env) checkTopics(names []string) {
 			}
 		}
 	}
+}
+
+// waitReplicated waits until every broker pod, slaves included, holds the
+// topics: a slave copies its master's topic config every 10 s × timeScale
+// (SlaveSynchronize). A topic created less than that before its master
+// goes away is missing on the new master, on a real cluster too.
+func (e *env) waitReplicated(topics []string) {
+	e.t.Helper()
+	e.waitFor("every replica to hold the topics", 30*time.Second, func(*v1alpha1.RocketMQCluster) (bool, string) {
+		for _, p := range e.pods(v1alpha1.ComponentBroker) {
+			b := s.runtime.Broker(e.ns, p.Name)
+			if b == nil {
+				return false, p.Name + " runs no broker"
+			}
+			have := b.Topics()
+			for _, n := range topics {
+				if _, ok := have[n]; !ok {
+					return false, fmt.Sprintf("%s lacks %s", p.Name, n)
+				}
+			}
+		}
+		return true, ""
+	})
 }

@@ -70,7 +70,10 @@ type Broker struct {
 	storedControllerID int64
 	// isolated holds a Controller-mode broker back from the NameServers
 	// until it has a role (BrokerController.isIsolated).
-	isolated        bool
+	isolated bool
+	// haCaughtUp: as a slave, this process has copied its master's data
+	// at least once (the HA offset reached the master's).
+	haCaughtUp      bool
 	topics          map[string]admin.TopicConfig
 	topicVersion    admin.DataVersion
 	groups          map[string]admin.SubscriptionGroupConfig

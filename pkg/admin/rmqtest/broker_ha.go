@@ -59,4 +59,5 @@ func (b *Broker) slaveSync() {
 	defer b.mu.Unlock()
 	b.topics, b.groups, b.topicVersion, b.groupVersion = topics, groups, tv, gv
 	b.maxOffsets, b.consumerOffsets = maxOff, consumed
+	b.haCaughtUp = true
 }

@@ -161,10 +161,6 @@ type replicaGroup struct {
 	nextID   int64
 	lastBeat map[string]time.Time
 	timeout  map[string]time.Duration
-	// caughtUp counts a slave's heartbeats since the current master was
-	// elected: a slave joins the SyncStateSet once it has caught up
-	// (AutoSwitchHAService.maybeExpandInSyncStateSet), modelled as two.
-	caughtUp map[string]int
 }
 
 func (q *quorum) hasLeader() bool { return len(q.alive)*2 > q.peers }
@@ -173,7 +169,7 @@ func (q *quorum) group(name string) *replicaGroup {
 	g := q.groups[name]
 	if g == nil {
 		g = &replicaGroup{syncSet: map[string]bool{}, ids: map[string]int64{}, nextID: 1,
-			lastBeat: map[string]time.Time{}, timeout: map[string]time.Duration{}, caughtUp: map[string]int{}}
+			lastBeat: map[string]time.Time{}, timeout: map[string]time.Duration{}}
 		q.groups[name] = g
 	}
 	return g
@@ -184,10 +180,12 @@ func (q *quorum) group(name string) *replicaGroup {
 // APPLY_BROKER_ID, REGISTER_BROKER_TO_CONTROLLER; a restarted broker keeps
 // the id stored in its BrokerMetadata), a group without a master elects
 // one (ELECT_MASTER, DefaultElectPolicy), and a slave that caught up joins
-// the SyncStateSet (ALTER_SYNC_STATE_SET). It returns the broker's role:
+// the SyncStateSet (ALTER_SYNC_STATE_SET, sent by the master's
+// AutoSwitchHAService.maybeExpandInSyncStateSet once the slave's HA
+// offset reached the master's; caughtUp says so). It returns the role:
 // its id when a master exists (0 for the master), ok false when the
 // quorum has no leader or the group no master.
-func (q *quorum) heartbeat(group, addr string, storedID int64, timeout time.Duration, now time.Time) (id int64, master bool, ok bool) {
+func (q *quorum) heartbeat(group, addr string, storedID int64, timeout time.Duration, caughtUp bool, now time.Time) (id int64, master bool, ok bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if !q.hasLeader() {
@@ -205,11 +203,8 @@ func (q *quorum) heartbeat(group, addr string, storedID int64, timeout time.Dura
 	if g.master == "" {
 		q.elect(g, now)
 	}
-	if g.master != "" && g.master != addr && !g.syncSet[addr] {
-		g.caughtUp[addr]++
-		if g.caughtUp[addr] >= 2 {
-			g.syncSet[addr] = true
-		}
+	if g.master != "" && g.master != addr && caughtUp {
+		g.syncSet[addr] = true
 	}
 	if g.master == "" {
 		return g.ids[addr], false, false
@@ -245,7 +240,6 @@ func (q *quorum) elect(g *replicaGroup, now time.Time) {
 	g.master = candidates[0]
 	g.epoch++
 	g.syncSet = map[string]bool{g.master: true}
-	g.caughtUp = map[string]int{}
 }
 
 // scan removes inactive brokers from the SyncStateSet and re-elects when
@@ -260,7 +254,6 @@ func (q *quorum) scan(now time.Time) {
 		for addr := range g.syncSet {
 			if addr != g.master && !g.active(addr, now) {
 				delete(g.syncSet, addr)
-				delete(g.caughtUp, addr)
 			}
 		}
 		if g.master != "" && !g.active(g.master, now) {
@@ -355,9 +348,9 @@ func (b *Broker) controllerTick() {
 		}
 	}
 	b.mu.Lock()
-	stored := b.storedControllerID
+	stored, caughtUp := b.storedControllerID, b.haCaughtUp
 	b.mu.Unlock()
-	id, master, ok := m.q.heartbeat(b.opts.BrokerName, b.RegisteredAddr(), stored, m.timeout, time.Now())
+	id, master, ok := m.q.heartbeat(b.opts.BrokerName, b.RegisteredAddr(), stored, m.timeout, caughtUp, time.Now())
 	if !ok {
 		return
 	}
