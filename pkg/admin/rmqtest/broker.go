@@ -51,6 +51,7 @@ type Broker struct {
 	configVersion   admin.DataVersion
 	maxOffsets      map[queueKey]int64
 	consumerOffsets map[groupQueueKey]int64
+	audit           audit
 }
 
 type queueKey struct {
@@ -89,11 +90,13 @@ func NewBroker(opts BrokerOptions) (*Broker, error) {
 	ep.SetResponseSerializeType(opts.BinaryResponses)
 	ep.start(b.handle)
 	b.registerAll()
+	trackBroker(b)
 	return b, nil
 }
 
 // Close stops the broker and its connections to the NameServers.
 func (b *Broker) Close() error {
+	untrackBroker(b)
 	err := b.Endpoint.Close()
 	b.reg.close()
 	return err
@@ -143,6 +146,8 @@ func (b *Broker) handleOther(req *remoting.Command) *remoting.Command {
 		return b.consumeStats(req)
 	case admin.CodeGetTopicStatsInfo:
 		return b.topicStats(req)
+	case admin.CodeQueryTopicsByConsumer:
+		return b.topicsByConsumer(req)
 	}
 	return unsupported(req)
 }
