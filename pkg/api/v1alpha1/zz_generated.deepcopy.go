@@ -690,6 +690,11 @@ func (in *TopicTransferSpec) DeepCopyInto(out *TopicTransferSpec) {
 		*out = new(v1.Duration)
 		**out = **in
 	}
+	if in.RetryBudget != nil {
+		in, out := &in.RetryBudget, &out.RetryBudget
+		*out = new(v1.Duration)
+		**out = **in
+	}
 	if in.DeleteSourceTopic != nil {
 		in, out := &in.DeleteSourceTopic, &out.DeleteSourceTopic
 		*out = new(bool)
@@ -721,6 +726,18 @@ func (in *TopicTransferStatus) DeepCopyInto(out *TopicTransferStatus) {
 		in, out := &in.StepStartedAt, &out.StepStartedAt
 		*out = (*in).DeepCopy()
 	}
+	if in.RetryingSince != nil {
+		in, out := &in.RetryingSince, &out.RetryingSince
+		*out = (*in).DeepCopy()
+	}
+	if in.NextAttemptAt != nil {
+		in, out := &in.NextAttemptAt, &out.NextAttemptAt
+		*out = (*in).DeepCopy()
+	}
+	if in.LastPollAt != nil {
+		in, out := &in.LastPollAt, &out.LastPollAt
+		*out = (*in).DeepCopy()
+	}
 	if in.StartedAt != nil {
 		in, out := &in.StartedAt, &out.StartedAt
 		*out = (*in).DeepCopy()
@@ -743,6 +760,11 @@ func (in *TopicTransferStatus) DeepCopyInto(out *TopicTransferStatus) {
 		in, out := &in.Drain, &out.Drain
 		*out = new(DrainStatus)
 		(*in).DeepCopyInto(*out)
+	}
+	if in.KeptOnSource != nil {
+		in, out := &in.KeptOnSource, &out.KeptOnSource
+		*out = make([]string, len(*in))
+		copy(*out, *in)
 	}
 	if in.Rollback != nil {
 		in, out := &in.Rollback, &out.Rollback
