@@ -73,6 +73,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if !tt.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(&tt, Finalizer) {
 		return ctrl.Result{}, nil
 	}
+	if reason, why, err := r.abandonReason(ctx, &tt); err != nil || reason != "" {
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		return ctrl.Result{}, r.abandon(ctx, &tt, reason, why)
+	}
 	if notStarted(&tt) {
 		if errs := tt.Validate(); len(errs) > 0 {
 			return ctrl.Result{}, r.refuseInvalid(ctx, &tt, errs.ToAggregate().Error())
