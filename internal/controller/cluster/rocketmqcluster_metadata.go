@@ -31,7 +31,8 @@ func (r *Reconciler) syncMetadata(ctx context.Context, c, want *v1alpha1.RocketM
 		if g.Metadata == "" || metadatacopy.Settled(g.Metadata) || !adminOK {
 			continue
 		}
-		in := metadatacopy.Input{Group: *g, Target: masters[g.Group].addr, Now: r.now()}
+		in := metadatacopy.Input{Group: *g, Target: masters[g.Group].addr, Now: r.now(),
+			SpreadOrderedTopics: want.Spec.Broker.MetadataCopy.SpreadOrderedTopicsOrDefault()}
 		if g.Group != source {
 			in.Source = srcAddr
 		}
