@@ -96,8 +96,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	r := newReconciler(mgr, opts)
 	err := ctrl.NewControllerManagedBy(mgr).
 		Named(ControllerName).
-		For(&v1alpha1.TopicTransfer{}, builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, lifecycleChanged()))).
+		For(&v1alpha1.TopicTransfer{}, builder.WithPredicates(transferChanged())).
 		Watches(&v1alpha1.RocketMQCluster{}, handler.EnqueueRequestsFromMapFunc(r.transfersOfCluster)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
 		Complete(r)
@@ -105,6 +104,13 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		return fmt.Errorf("while setting up the %s controller: %w", ControllerName, err)
 	}
 	return nil
+}
+
+// transferChanged passes the TopicTransfer updates worth a reconcile: spec
+// (generation), annotations (force-release), finalizers and deletion; not
+// the controller's own status writes.
+func transferChanged() predicate.Predicate {
+	return predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, lifecycleChanged())
 }
 
 // lifecycleChanged passes updates that set the deletion timestamp or
