@@ -22,6 +22,7 @@ const (
 	CodeDeleteTopicInNamesrv              = 216
 	CodeUpdateAndCreateSubscriptionGroups = 225
 	CodeAddWritePermOfBroker              = 327
+	CodeQueryTopicsByConsumer             = 343
 	CodeGetTopicConfig                    = 351
 	CodeGetSubscriptionGroupConfig        = 352
 )

@@ -14,18 +14,39 @@ type CopyResult struct {
 	TopicsUpdated   []string // present on the target with another config
 	TopicsUnchanged int      // already equal on the target, not sent
 	TopicsSkipped   []string // system topics of either broker
-	GroupsCreated   []string
-	GroupsUpdated   []string
-	GroupsUnchanged int
-	GroupsSkipped   []string
+	// TopicsOrderedSkipped are ordered and FIFO topics left out because
+	// CopyOptions.SpreadOrderedTopics is off.
+	TopicsOrderedSkipped []string
+	GroupsCreated        []string
+	GroupsUpdated        []string
+	GroupsUnchanged      int
+	GroupsSkipped        []string
 }
 
 // replyTopicSuffix builds the per-cluster reply topic
 // (clusterName + "_" + MixAll.REPLY_TOPIC_POSTFIX), a system topic.
 const replyTopicSuffix = "_REPLY_TOPIC"
 
-// CopyMetadata copies topics and subscription groups from one broker to
-// another, as scale-out needs before a new broker group takes traffic.
+// CopyOptions tune CopyMetadataWith.
+type CopyOptions struct {
+	// SpreadOrderedTopics also copies ordered topics (TopicConfig.order)
+	// and FIFO topics (attribute message.type=FIFO). Off, they stay on the
+	// brokers that have them: queues on a new broker change which queue a
+	// sharding key hashes to, which breaks the order of that key.
+	SpreadOrderedTopics bool
+}
+
+// CopyMetadata is CopyMetadataWith the default options: ordered and FIFO
+// topics are not spread.
+func (c *Client) CopyMetadata(ctx context.Context, from, to string) (CopyResult, error) {
+	return c.CopyMetadataWith(ctx, from, to, CopyOptions{})
+}
+
+// CopyMetadataWith copies subscription groups, then topics, from one
+// broker to another, as scale-out needs before a new broker group takes
+// traffic. Groups go first: once a topic is on the new broker its route
+// sends consumers there, and a broker with autoCreateSubscriptionGroup off
+// refuses pulls of a group it does not know.
 //
 // System topics and groups are skipped: TopicValidator's set and prefix,
 // plus the names each broker adds for itself at start (its cluster name,
@@ -37,19 +58,25 @@ const replyTopicSuffix = "_REPLY_TOPIC"
 //
 // On error the result holds what was planned so far, not what was applied;
 // running CopyMetadata again finishes the job.
-func (c *Client) CopyMetadata(ctx context.Context, from, to string) (CopyResult, error) {
+func (c *Client) CopyMetadataWith(ctx context.Context, from, to string, opts CopyOptions) (CopyResult, error) {
 	var res CopyResult
 	skip, err := c.brokerSystemTopics(ctx, from, to)
 	if err != nil {
 		return res, fmt.Errorf("copying metadata from %s to %s: %w", from, to, err)
 	}
-	if err := c.copyTopics(ctx, from, to, skip, &res); err != nil {
-		return res, fmt.Errorf("copying metadata from %s to %s: %w", from, to, err)
-	}
 	if err := c.copyGroups(ctx, from, to, &res); err != nil {
 		return res, fmt.Errorf("copying metadata from %s to %s: %w", from, to, err)
 	}
+	if err := c.copyTopics(ctx, from, to, skip, opts, &res); err != nil {
+		return res, fmt.Errorf("copying metadata from %s to %s: %w", from, to, err)
+	}
 	return res, nil
+}
+
+// IsOrdered reports whether a topic keeps per-key order: the order flag
+// (TopicConfig.order) or message.type=FIFO (TopicMessageType.FIFO).
+func (tc TopicConfig) IsOrdered() bool {
+	return tc.Order || tc.Attributes["message.type"] == "FIFO"
 }
 
 // brokerSystemTopics returns the topics that TopicConfigManager.init adds
@@ -76,7 +103,7 @@ func (c *Client) brokerSystemTopics(ctx context.Context, addrs ...string) (map[s
 	return skip, nil
 }
 
-func (c *Client) copyTopics(ctx context.Context, from, to string, skip map[string]bool, res *CopyResult) error {
+func (c *Client) copyTopics(ctx context.Context, from, to string, skip map[string]bool, opts CopyOptions, res *CopyResult) error {
 	src, err := c.Topics(ctx, from)
 	if err != nil {
 		return err
@@ -94,6 +121,8 @@ func (c *Client) copyTopics(ctx context.Context, from, to string, skip map[strin
 		}
 		cur, exists := dst[name]
 		switch {
+		case !exists && tc.IsOrdered() && !opts.SpreadOrderedTopics:
+			res.TopicsOrderedSkipped = append(res.TopicsOrderedSkipped, name)
 		case !exists:
 			res.TopicsCreated = append(res.TopicsCreated, name)
 			send = append(send, tc)

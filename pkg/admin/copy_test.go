@@ -123,3 +123,46 @@ func TestCopyMetadataUnchangeableAttribute(t *testing.T) {
 		t.Fatalf("target = %+v, want %+v", got, src)
 	}
 }
+
+// Groups are copied before topics, and ordered and FIFO topics are not
+// spread onto the new broker unless asked: the result lists them.
+func TestCopyMetadataGroupsFirstOrderedTopicsKept(t *testing.T) {
+	for _, spread := range []bool{false, true} {
+		e := newEnv(t)
+		ordered := admin.NewTopicConfig("ordered")
+		ordered.Order = true
+		e.a.PutTopics(admin.NewTopicConfig("plain"), ordered, withAttrs(admin.NewTopicConfig("fifo"), "message.type", "FIFO"))
+		e.a.PutGroups(admin.NewSubscriptionGroupConfig("g1"))
+		e.b.ResetCounts()
+
+		res, err := e.client.CopyMetadataWith(ctxT(t), e.a.Addr(), e.b.Addr(), admin.CopyOptions{SpreadOrderedTopics: spread})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var codes []int
+		for _, r := range e.b.Requests() {
+			if r.Code == admin.CodeUpdateAndCreateTopicList || r.Code == admin.CodeUpdateAndCreateSubscriptionGroups {
+				codes = append(codes, r.Code)
+			}
+		}
+		if want := []int{admin.CodeUpdateAndCreateSubscriptionGroups, admin.CodeUpdateAndCreateTopicList}; !reflect.DeepEqual(codes, want) {
+			t.Fatalf("spread=%v: batches sent in order %v, want groups then topics %v", spread, codes, want)
+		}
+		dst := e.b.Topics()
+		_, hasOrdered := dst["ordered"]
+		_, hasFIFO := dst["fifo"]
+		if hasOrdered != spread || hasFIFO != spread {
+			t.Fatalf("spread=%v: ordered on target %v, fifo on target %v", spread, hasOrdered, hasFIFO)
+		}
+		wantSkipped := []string{"fifo", "ordered"}
+		if spread {
+			wantSkipped = nil
+		}
+		if !reflect.DeepEqual(res.TopicsOrderedSkipped, wantSkipped) {
+			t.Fatalf("spread=%v: ordered skipped = %v, want %v", spread, res.TopicsOrderedSkipped, wantSkipped)
+		}
+		if _, ok := dst["plain"]; !ok {
+			t.Fatalf("spread=%v: plain topic not copied", spread)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 )
 
@@ -97,4 +98,25 @@ func (c *Client) DeleteGroup(ctx context.Context, brokerAddr, group string, clea
 		return fmt.Errorf("deleting group %q on %s: %w", group, brokerAddr, err)
 	}
 	return nil
+}
+
+// TopicsByConsumer returns the topics a group has consumer offsets on in
+// one broker (QUERY_TOPICS_BY_CONSUMER, 343,
+// QueryTopicsByConsumerRequestHeader, body TopicList), sorted. The broker
+// reads them from its offset table (ConsumerOffsetManager.whichTopicByConsumer):
+// a topic the group subscribes to but never committed an offset on is not
+// listed, and a deleted topic's offsets are gone with it.
+func (c *Client) TopicsByConsumer(ctx context.Context, brokerAddr, group string) ([]string, error) {
+	resp, err := c.invoke(ctx, brokerAddr, CodeQueryTopicsByConsumer, map[string]string{"group": group}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("querying the topics of group %q on %s: %w", group, brokerAddr, err)
+	}
+	var tl struct {
+		TopicList []string `json:"topicList"`
+	}
+	if err := decodeBody(resp.Body, &tl, "TopicList"); err != nil {
+		return nil, fmt.Errorf("querying the topics of group %q on %s: %w", group, brokerAddr, err)
+	}
+	sort.Strings(tl.TopicList)
+	return tl.TopicList, nil
 }

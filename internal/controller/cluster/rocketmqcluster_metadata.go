@@ -38,7 +38,8 @@ func (r *Reconciler) syncMetadata(ctx context.Context, c, want *v1alpha1.RocketM
 	outs := make([]metadatacopy.Outcome, len(todo))
 	fanout.Each(len(todo), fanout.Limit, func(k int) {
 		g := st.BrokerGroups[todo[k]]
-		in := metadatacopy.Input{Group: g, Target: masters[g.Group].addr, Now: now}
+		in := metadatacopy.Input{Group: g, Target: masters[g.Group].addr, Now: now,
+			SpreadOrderedTopics: want.Spec.Broker.MetadataCopy.SpreadOrderedTopicsOrDefault()}
 		if g.Group != source {
 			in.Source = srcAddr
 		}

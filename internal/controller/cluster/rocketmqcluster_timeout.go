@@ -34,10 +34,10 @@ func (p perCallTimeout) UpdateBrokerConfig(ctx context.Context, addr string, kv 
 	return p.AdminClient.UpdateBrokerConfig(ctx, addr, kv)
 }
 
-func (p perCallTimeout) CopyMetadata(ctx context.Context, from, to string) (admin.CopyResult, error) {
+func (p perCallTimeout) CopyMetadataWith(ctx context.Context, from, to string, opts admin.CopyOptions) (admin.CopyResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.d)
 	defer cancel()
-	return p.AdminClient.CopyMetadata(ctx, from, to)
+	return p.AdminClient.CopyMetadataWith(ctx, from, to, opts)
 }
 
 func (p perCallTimeout) ClusterInfo(ctx context.Context, nameServer string) (*admin.ClusterInfo, error) {

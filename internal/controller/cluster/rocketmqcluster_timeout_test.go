@@ -36,7 +36,7 @@ func (d *deadlineAdmin) UpdateBrokerConfig(ctx context.Context, _ string, _ map[
 	return nil
 }
 
-func (d *deadlineAdmin) CopyMetadata(ctx context.Context, _, _ string) (admin.CopyResult, error) {
+func (d *deadlineAdmin) CopyMetadataWith(ctx context.Context, _, _ string, _ admin.CopyOptions) (admin.CopyResult, error) {
 	d.note(ctx, "CopyMetadata")
 	return admin.CopyResult{}, nil
 }
@@ -52,7 +52,7 @@ func TestEveryAdminCallHasItsOwnTimeout(t *testing.T) {
 	ctx := context.Background()
 	_, _ = cl.BrokerConfig(ctx, "a")
 	_ = cl.UpdateBrokerConfig(ctx, "a", nil)
-	_, _ = cl.CopyMetadata(ctx, "a", "b")
+	_, _ = cl.CopyMetadataWith(ctx, "a", "b", admin.CopyOptions{})
 	_, _ = cl.ClusterInfo(ctx, "n")
 	for _, call := range []string{"BrokerConfig", "UpdateBrokerConfig", "CopyMetadata", "ClusterInfo"} {
 		left := rec.left[call]

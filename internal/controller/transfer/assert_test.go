@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/rmqtest"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
@@ -42,12 +43,15 @@ func (f *fixture) assertTransferred(t *testing.T) {
 	}
 	_, ok = f.src.ns.Route(topicName)
 	assert.False(t, ok, "source route still lists the topic")
+	assert.Empty(t, f.dataLoss(), "data-loss records")
 }
 
 // assertRolledBack checks that the source is exactly as before (topic
-// config on every broker, groups, route perm) and that the target holds
-// nothing this transfer created.
-func (f *fixture) assertRolledBack(t *testing.T) {
+// config on every broker, groups, route perm), that the target holds
+// nothing this transfer created when the rollback began before step 4, and
+// everything when it began later (producers may have written to it), and
+// that no emulator recorded a data loss.
+func (f *fixture) assertRolledBack(t *testing.T, fromStep int32) {
 	t.Helper()
 	for i, b := range f.src.brokers {
 		got, ok := b.Topics()[topicName]
@@ -62,7 +66,40 @@ func (f *fixture) assertRolledBack(t *testing.T) {
 	for _, qd := range route.QueueDatas {
 		assert.Equal(t, admin.PermRead|admin.PermWrite, qd.Perm, "route perm of %s", qd.BrokerName)
 	}
-	f.assertTargetClean(t)
+	if fromStep >= v1alpha1.StepNumberSourceReadOnly {
+		f.assertTargetRetained(t)
+	} else {
+		f.assertTargetClean(t)
+	}
+	assert.Empty(t, f.dataLoss(), "data-loss records")
+}
+
+// assertTargetRetained checks that the target still has the topic, the
+// groups and their retry topics.
+func (f *fixture) assertTargetRetained(t *testing.T) {
+	t.Helper()
+	for _, b := range f.tgt.brokers {
+		topics, groups := b.Topics(), b.Groups()
+		assert.Contains(t, topics, topicName, "target broker %s", b.Addr())
+		for _, g := range groupNames {
+			assert.Contains(t, groups, g, "target broker %s", b.Addr())
+			assert.Contains(t, topics, "%RETRY%"+g, "target broker %s", b.Addr())
+		}
+	}
+	_, ok := f.tgt.ns.Route(topicName)
+	assert.True(t, ok, "target route")
+}
+
+// dataLoss collects the audit of every emulator of both clusters.
+func (f *fixture) dataLoss() []rmqtest.DataLossRecord {
+	var ds []rmqtest.DataLosser
+	for _, c := range []*emuCluster{f.src, f.tgt} {
+		ds = append(ds, c.ns)
+		for _, b := range c.brokers {
+			ds = append(ds, b)
+		}
+	}
+	return rmqtest.CollectDataLoss(ds...)
 }
 
 func (f *fixture) assertTargetClean(t *testing.T) {

@@ -130,7 +130,7 @@ func faultMatrix() []faultCase {
 		{"rollback: source restore write fails 4 times", "Rollback",
 			[]fault{drainFails, {src0, admin.CodeUpdateAndCreateTopic, 2, 5}}, rolledBack, stepFailed},
 		{"rollback: target route delete fails 4 times", "Rollback",
-			[]fault{drainFails, {tgtNS, admin.CodeDeleteTopicInNamesrv, 1, 4}}, rolledBack, stepFailed},
+			[]fault{targetTopicFails, {tgtNS, admin.CodeDeleteTopicInNamesrv, 1, 4}}, rolledBack, stepFailed},
 	}
 }
 
@@ -156,11 +156,11 @@ func TestFaultMatrix(t *testing.T) {
 			case v1alpha1.TransferSucceeded:
 				f.assertTransferred(t)
 			case v1alpha1.TransferRolledBack:
-				f.assertRolledBack(t)
+				f.assertRolledBack(t, tt.Status.Rollback.FromStep)
 				stalled, _, _ := conditionOf(tt, v1alpha1.ConditionStalled)
 				assert.Equal(t, "True", stalled)
 			case v1alpha1.TransferFailed:
-				f.assertRolledBack(t)
+				f.assertRolledBack(t, 0)
 				assert.Empty(t, tt.Status.Target, "a failed transfer created nothing")
 			}
 			for _, ft := range tc.faults {

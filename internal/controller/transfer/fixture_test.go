@@ -44,10 +44,15 @@ func TestMain(m *testing.M) {
 // different tests never share an address.
 var subnet atomic.Int32
 
+// subnetBase starts each test process at its own place in the range, so
+// that two processes running these tests at once rarely pick the same
+// subnet.
+var subnetBase = int32(os.Getpid() % 250)
+
 // nextSubnet is the third octet of the next fixture's subnet. It wraps
 // within 1..250, since -count=N keeps adding fixtures to one process; a
 // subnet comes back only after 249 others, long after its fixture closed.
-func nextSubnet() int32 { return (subnet.Add(1)-1)%250 + 1 }
+func nextSubnet() int32 { return (subnet.Add(1)-1+subnetBase)%250 + 1 }
 
 const (
 	waitFor     = 30 * time.Second

@@ -162,8 +162,11 @@ func TestDrainTimeoutRollsBack(t *testing.T) {
 	assert.Contains(t, tt.Status.Rollback.Message, "billing")
 	_, reason, _ := conditionOf(tt, v1alpha1.ConditionStalled)
 	assert.Equal(t, string(v1alpha1.RollbackDrainTimeout), reason)
-	f.assertRolledBack(t)
-	f.assertEvents(t, "move", "StepDrain", "RollingBack", "SourceRestored", "DeletedFromTarget", v1alpha1.ReasonRolledBack)
+	f.assertRolledBack(t, v1alpha1.StepNumberDrain)
+	f.assertEvents(t, "move", "StepDrain", "RollingBack", "SourceRestored", v1alpha1.ConditionTargetRetained, v1alpha1.ReasonRolledBack)
+	retained, reason, _ := conditionOf(tt, v1alpha1.ConditionTargetRetained)
+	assert.Equal(t, "True", retained)
+	assert.Equal(t, v1alpha1.ReasonTargetRetained, reason)
 }
 
 func TestUserAbortRollsBack(t *testing.T) {
@@ -178,7 +181,7 @@ func TestUserAbortRollsBack(t *testing.T) {
 	tt := f.waitFinal("move")
 	require.Equal(t, v1alpha1.TransferRolledBack, tt.Status.Phase, statusString(tt))
 	assert.Equal(t, v1alpha1.RollbackAborted, tt.Status.Rollback.Reason)
-	f.assertRolledBack(t)
+	f.assertRolledBack(t, v1alpha1.StepNumberDrain)
 }
 
 // Past the point of no return spec.abort is refused with a condition and
@@ -288,7 +291,7 @@ func TestDeletingARunningTransferRollsItBack(t *testing.T) {
 		err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(tt), &v1alpha1.TopicTransfer{})
 		return apierrors.IsNotFound(err)
 	}, waitFor, 20*time.Millisecond, "the transfer was never released")
-	f.assertRolledBack(t)
+	f.assertRolledBack(t, v1alpha1.StepNumberDrain)
 }
 
 func TestFinishedTransferHoldsNoFinalizer(t *testing.T) {

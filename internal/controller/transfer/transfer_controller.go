@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -72,6 +73,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if !tt.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(&tt, Finalizer) {
 		return ctrl.Result{}, nil
 	}
+	if reason, why, err := r.abandonReason(ctx, &tt); err != nil || reason != "" {
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		return ctrl.Result{}, r.abandon(ctx, &tt, reason, why)
+	}
 	if notStarted(&tt) {
 		if errs := tt.Validate(); len(errs) > 0 {
 			return ctrl.Result{}, r.refuseInvalid(ctx, &tt, errs.ToAggregate().Error())
@@ -79,6 +86,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	if err := r.holdFinalizer(ctx, &tt); err != nil {
 		return ctrl.Result{}, err
+	}
+	if rest := r.notYet(&tt); rest > 0 {
+		return ctrl.Result{RequeueAfter: rest}, nil
 	}
 	res, err := r.advance(ctx, &tt)
 	if err == nil && tt.Status.Phase.Final() {
@@ -101,6 +111,7 @@ func (r *Reconciler) advance(ctx context.Context, tt *v1alpha1.TopicTransfer) (c
 		stepCtx, cancel := context.WithTimeout(ctx, r.opts.AdminTimeout)
 		out := r.machine.Advance(stepCtx, in, &tt.Status)
 		cancel()
+		r.schedule(tt, out.Wait)
 		if err := r.persist(ctx, before, tt); err != nil {
 			return ctrl.Result{}, err
 		}
@@ -139,6 +150,28 @@ func (r *Reconciler) input(ctx context.Context, tt *v1alpha1.TopicTransfer, sess
 		in.Conflict = conflict
 	}
 	return in, nil
+}
+
+// notYet is how long a reconcile that came before status.nextAttemptAt
+// must still wait; 0 when it may act now. A spec change (abort) or a
+// deletion is acted on at once.
+func (r *Reconciler) notYet(tt *v1alpha1.TopicTransfer) time.Duration {
+	next := tt.Status.NextAttemptAt
+	if next == nil || !tt.DeletionTimestamp.IsZero() || tt.Generation != tt.Status.ObservedGeneration {
+		return 0
+	}
+	return next.Sub(r.opts.Now())
+}
+
+// schedule records when the transfer acts next, so that reconciles in
+// between (a RocketMQCluster's status change, a resync, a restart) wait
+// for it instead of polling or retrying early.
+func (r *Reconciler) schedule(tt *v1alpha1.TopicTransfer, wait time.Duration) {
+	if wait <= 0 || tt.Status.Phase.Final() {
+		tt.Status.NextAttemptAt = nil
+		return
+	}
+	tt.Status.NextAttemptAt = &metav1.MicroTime{Time: r.opts.Now().Add(wait)}
 }
 
 func notStarted(tt *v1alpha1.TopicTransfer) bool {

@@ -7,13 +7,17 @@ package transfer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
@@ -42,8 +46,8 @@ type Options struct {
 	// RetryInterval is the first backoff after a failed admin call
 	// (default 2s, doubling up to 32x).
 	RetryInterval time.Duration
-	// MaxAttempts of a failing step before it fails or rolls back
-	// (default 5).
+	// MaxAttempts, when positive, also ends the retries of a failing step
+	// after that many attempts; by default only spec.retryBudget does.
 	MaxAttempts int32
 	// AdminTimeout bounds one transition's admin calls (default 30s).
 	AdminTimeout time.Duration
@@ -73,9 +77,13 @@ func (o Options) withDefaults() Options {
 }
 
 // SetupWithManager registers the TopicTransfer controller with mgr. It
-// reconciles on changes of a TopicTransfer, and of a RocketMQCluster that
-// transfers in its namespace refer to (a transfer applied before its
-// cluster is ready starts when the cluster is).
+// reconciles when a TopicTransfer is created or deleted, or its spec
+// (generation), annotations, finalizers or deletion timestamp change, but
+// not on its own status writes: those would re-run every wait at once.
+// It also reconciles on changes of a RocketMQCluster that transfers in its
+// namespace refer to (a transfer applied before its cluster is ready
+// starts when the cluster is); status.nextAttemptAt keeps those from
+// cutting a wait short.
 func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	opts = opts.withDefaults()
 	if opts.Admin == nil {
@@ -88,7 +96,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	r := newReconciler(mgr, opts)
 	err := ctrl.NewControllerManagedBy(mgr).
 		Named(ControllerName).
-		For(&v1alpha1.TopicTransfer{}).
+		For(&v1alpha1.TopicTransfer{}, builder.WithPredicates(transferChanged())).
 		Watches(&v1alpha1.RocketMQCluster{}, handler.EnqueueRequestsFromMapFunc(r.transfersOfCluster)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
 		Complete(r)
@@ -96,6 +104,25 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		return fmt.Errorf("while setting up the %s controller: %w", ControllerName, err)
 	}
 	return nil
+}
+
+// transferChanged passes the TopicTransfer updates worth a reconcile: spec
+// (generation), annotations (force-release), finalizers and deletion; not
+// the controller's own status writes.
+func transferChanged() predicate.Predicate {
+	return predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, lifecycleChanged())
+}
+
+// lifecycleChanged passes updates that set the deletion timestamp or
+// change the finalizers.
+func lifecycleChanged() predicate.Funcs {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		if e.ObjectOld == nil || e.ObjectNew == nil {
+			return true
+		}
+		return e.ObjectOld.GetDeletionTimestamp().IsZero() != e.ObjectNew.GetDeletionTimestamp().IsZero() ||
+			!slices.Equal(e.ObjectOld.GetFinalizers(), e.ObjectNew.GetFinalizers())
+	}}
 }
 
 // closeOnStop closes the shared admin client when the manager stops.

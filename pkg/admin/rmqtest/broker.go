@@ -82,6 +82,7 @@ type Broker struct {
 	configVersion   admin.DataVersion
 	maxOffsets      map[queueKey]int64
 	consumerOffsets map[groupQueueKey]int64
+	audit           audit
 }
 
 type queueKey struct {
@@ -133,6 +134,7 @@ func NewBroker(opts BrokerOptions) (*Broker, error) {
 	b.joinController()
 	b.registerAll()
 	b.startTimers()
+	trackBroker(b)
 	return b, nil
 }
 
@@ -140,6 +142,7 @@ func NewBroker(opts BrokerOptions) (*Broker, error) {
 // scheduled tasks stop, the broker unregisters from every NameServer and
 // leaves the controller, and the config files are persisted.
 func (b *Broker) Close() error {
+	untrackBroker(b)
 	close(b.stop)
 	b.tasks.Wait()
 	if b.opts.Controllers != nil {
@@ -196,6 +199,8 @@ func (b *Broker) handleOther(req *remoting.Command) *remoting.Command {
 		return b.consumeStats(req)
 	case admin.CodeGetTopicStatsInfo:
 		return b.topicStats(req)
+	case admin.CodeQueryTopicsByConsumer:
+		return b.topicsByConsumer(req)
 	}
 	return unsupported(req)
 }

@@ -171,6 +171,7 @@ func (b *Broker) deleteGroup(req *remoting.Command) *remoting.Command {
 		nextVersion(&b.groupVersion)
 	}
 	if clean {
+		b.auditDeleteGroupLocked(req.Code, name)
 		maps.DeleteFunc(b.consumerOffsets, func(k groupQueueKey, _ int64) bool { return k.group == name })
 	}
 	return successResponse()

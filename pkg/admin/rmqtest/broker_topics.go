@@ -326,6 +326,7 @@ func (b *Broker) deleteTopic(req *remoting.Command) *remoting.Command {
 		delete(b.topics, topic)
 		nextVersion(&b.topicVersion)
 	}
+	b.auditDeleteTopicLocked(req.Code, topic)
 	maps.DeleteFunc(b.maxOffsets, func(k queueKey, _ int64) bool { return k.topic == topic })
 	maps.DeleteFunc(b.consumerOffsets, func(k groupQueueKey, _ int64) bool { return k.topic == topic })
 	return successResponse()

@@ -29,6 +29,7 @@ type NameServer struct {
 
 	stop  chan struct{}
 	tasks *sync.WaitGroup
+	audit audit
 }
 
 // NewNameServer starts a NameServer on addr ("127.0.0.2:9876", or port 0
@@ -349,20 +350,37 @@ func (ns *NameServer) deleteTopic(req *remoting.Command) *remoting.Command {
 	if !hasTopic {
 		return successResponse()
 	}
+	removed, last := ns.deleteRoute(topic, cluster)
+	ns.auditDeleteRoute(req.Code, topic, removed, last)
+	return successResponse()
+}
+
+// deleteRoute is RouteInfoManager.deleteTopic; it returns the brokers whose
+// queue data went (name → master address) and whether no route is left.
+func (ns *NameServer) deleteRoute(topic, cluster string) (map[string]string, bool) {
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
+	qds := ns.topicQueueTable[topic]
+	removed := make(map[string]string)
+	for name := range qds {
+		if cluster == "" || ns.clusterAddrTable[cluster][name] {
+			if bd := ns.brokerAddrTable[name]; bd != nil {
+				removed[name] = bd.MasterAddr()
+			}
+		}
+	}
 	if cluster == "" {
 		delete(ns.topicQueueTable, topic)
-		return successResponse()
+		return removed, true
 	}
-	qds := ns.topicQueueTable[topic]
 	for name := range ns.clusterAddrTable[cluster] {
 		delete(qds, name)
 	}
 	if qds != nil && len(qds) == 0 {
 		delete(ns.topicQueueTable, topic)
 	}
-	return successResponse()
+	_, left := ns.topicQueueTable[topic]
+	return removed, !left
 }
 
 // writePerm follows RouteInfoManager.operateWritePermOfBroker: wipe clears

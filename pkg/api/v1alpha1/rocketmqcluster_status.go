@@ -114,4 +114,10 @@ type BrokerGroupStatus struct {
 	// LastMetadataAttempt is when the last copy attempt started.
 	// +optional
 	LastMetadataAttempt *metav1.Time `json:"lastMetadataAttempt,omitempty"`
+	// MetadataSkipped lists the ordered and FIFO topics of the source
+	// group the copy did not spread onto this group
+	// (spec.broker.metadataCopy.spreadOrderedTopics is off).
+	// +optional
+	// +listType=atomic
+	MetadataSkipped []string `json:"metadataSkipped,omitempty"`
 }

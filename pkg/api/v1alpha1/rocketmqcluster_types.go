@@ -371,6 +371,10 @@ type BrokerSpec struct {
 	// +kubebuilder:validation:Minimum=0
 	MetadataSourceGroup *int32 `json:"metadataSourceGroup,omitempty"`
 
+	// MetadataCopy tunes what is copied onto groups added later.
+	// +optional
+	MetadataCopy *MetadataCopySpec `json:"metadataCopy,omitempty"`
+
 	// JVM heap and direct memory of the broker. Default: {heap: 1Gi,
 	// directMemory: 1Gi}.
 	// +optional
@@ -510,4 +514,20 @@ type MetricsSpec struct {
 	// +kubebuilder:default="30s"
 	// +kubebuilder:validation:Pattern=`^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$`
 	Interval string `json:"interval,omitempty"`
+}
+
+// MetadataCopySpec tunes the metadata copy onto broker groups added later.
+type MetadataCopySpec struct {
+	// SpreadOrderedTopics also copies ordered topics (order: true) and FIFO
+	// topics (attribute message.type=FIFO) onto a new group. Off by
+	// default: new queues on another broker change which queue a sharding
+	// key maps to, so messages of one key would be consumed out of order.
+	// +optional
+	SpreadOrderedTopics bool `json:"spreadOrderedTopics,omitempty"`
+}
+
+// SpreadOrderedTopicsOrDefault is metadataCopy.spreadOrderedTopics, false
+// when unset.
+func (m *MetadataCopySpec) SpreadOrderedTopicsOrDefault() bool {
+	return m != nil && m.SpreadOrderedTopics
 }

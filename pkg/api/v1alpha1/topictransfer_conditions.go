@@ -13,7 +13,15 @@ const (
 	// ConditionSpecChangeRefused is True when the spec changed after the
 	// transfer finished, or abort was set past the point of no return.
 	ConditionSpecChangeRefused = "SpecChangeRefused"
+	// ConditionTargetRetained is True when a rollback kept topics it had
+	// created on the target, since producers may have written to them.
+	ConditionTargetRetained = "TargetRetained"
 )
+
+// AnnotationForceRelease, set to "true" on a TopicTransfer, makes the
+// controller abandon it and release its finalizer at once, whatever state
+// it is in.
+const AnnotationForceRelease = Group + "/force-release"
 
 // Condition reasons of TopicTransfer.
 const (
@@ -31,4 +39,8 @@ const (
 	ReasonSpecChanged        = "SpecChangedAfterCompletion"
 	ReasonAbortTooLate       = "AbortPastPointOfNoReturn"
 	ReasonSpecUnchanged      = "SpecUnchanged"
+	ReasonTargetRetained     = "TargetMayHoldData"
+	ReasonClusterDeleted     = "ClusterDeleted"
+	ReasonForceReleased      = "ForceReleased"
+	ReasonAbandoned          = "Abandoned"
 )

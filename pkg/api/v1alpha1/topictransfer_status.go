@@ -3,7 +3,7 @@ package v1alpha1
 import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 // TransferPhase is where a TopicTransfer is in its life.
-// +kubebuilder:validation:Enum=Pending;Running;RollingBack;Succeeded;RolledBack;Failed
+// +kubebuilder:validation:Enum=Pending;Running;RollingBack;Succeeded;RolledBack;Failed;Abandoned
 type TransferPhase string
 
 // Transfer phases. Succeeded, RolledBack and Failed are final.
@@ -24,11 +24,15 @@ const (
 	// TransferFailed: refused before changing anything (invalid spec,
 	// conflict, topic missing, cluster unreachable).
 	TransferFailed TransferPhase = "Failed"
+	// TransferAbandoned: the controller stopped without finishing, because
+	// a referenced RocketMQCluster was deleted or the finalizer was
+	// force-released; whatever the transfer had done stays as it was.
+	TransferAbandoned TransferPhase = "Abandoned"
 )
 
 // Final reports whether the phase never changes again.
 func (p TransferPhase) Final() bool {
-	return p == TransferSucceeded || p == TransferRolledBack || p == TransferFailed
+	return p == TransferSucceeded || p == TransferRolledBack || p == TransferFailed || p == TransferAbandoned
 }
 
 // TransferStep names a step of the transfer.
@@ -116,6 +120,23 @@ type TopicTransferStatus struct {
 	// +optional
 	Attempts int32 `json:"attempts,omitempty"`
 
+	// RetryingSince is when the first of the current run of failed attempts
+	// happened; the step gives up once spec.retryBudget has passed since.
+	// +optional
+	RetryingSince *metav1.Time `json:"retryingSince,omitempty"`
+
+	// NextAttemptAt is when the controller acts on the transfer next (a
+	// retry after backoff, the next drain poll). A reconcile before it
+	// only waits for the rest, unless the spec changed or the transfer is
+	// being deleted.
+	// +optional
+	NextAttemptAt *metav1.MicroTime `json:"nextAttemptAt,omitempty"`
+
+	// LastPollAt is when the drain last read consume stats; the next poll
+	// is not before LastPollAt + the poll interval.
+	// +optional
+	LastPollAt *metav1.MicroTime `json:"lastPollAt,omitempty"`
+
 	// LastError is the last admin error, for humans.
 	// +optional
 	LastError string `json:"lastError,omitempty"`
@@ -154,6 +175,13 @@ type TopicTransferStatus struct {
 	// Drain progress of step 5.
 	// +optional
 	Drain *DrainStatus `json:"drain,omitempty"`
+
+	// KeptOnSource lists consumer groups step 6 did not delete from a
+	// source broker because they still read other topics there; they keep
+	// their offsets.
+	// +optional
+	// +listType=atomic
+	KeptOnSource []string `json:"keptOnSource,omitempty"`
 
 	// Rollback is set once a rollback has begun, with its reason.
 	// +optional
@@ -228,7 +256,7 @@ const (
 )
 
 // TargetResourceState is what this transfer did with a target resource.
-// +kubebuilder:validation:Enum=Creating;Created;PreExisting;Deleted
+// +kubebuilder:validation:Enum=Creating;Created;PreExisting;Deleted;Retained
 type TargetResourceState string
 
 // Target resource states.
@@ -242,6 +270,10 @@ const (
 	TargetPreExisting TargetResourceState = "PreExisting"
 	// TargetDeleted: created by this transfer and deleted by its rollback.
 	TargetDeleted TargetResourceState = "Deleted"
+	// TargetRetained: created by this transfer and kept by its rollback,
+	// because producers may have written to it (the rollback began after
+	// step 4).
+	TargetRetained TargetResourceState = "Retained"
 )
 
 // TargetResource is one topic or group on the target cluster.

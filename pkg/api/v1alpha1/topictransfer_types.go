@@ -84,6 +84,19 @@ type TopicTransferSpec struct {
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
 	DrainTimeout *metav1.Duration `json:"drainTimeout,omitempty"`
 
+	// RetryBudget is how long a failing step is retried, counted from its
+	// first failed attempt, before the transfer gives up on it (Failed in
+	// steps 1-2, rolled back in steps 3-5; step 6 and rollbacks never give
+	// up). Long enough by default to outlast a broker JVM restart; the
+	// backoff between attempts is capped. Default: 5m0s (written the way Go
+	// prints durations, so that clients that read and write the object back
+	// do not change the spec).
+	// +optional
+	// +kubebuilder:default="5m0s"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
+	RetryBudget *metav1.Duration `json:"retryBudget,omitempty"`
+
 	// DeleteSourceTopic deletes the topic from the source brokers and
 	// NameServers, and the groups from the source brokers, once the groups
 	// have drained. When false the source topic stays, read-only, with its
@@ -140,6 +153,9 @@ type ClusterReference struct {
 
 // DefaultDrainTimeout is spec.drainTimeout when unset.
 const DefaultDrainTimeout = "10m"
+
+// DefaultRetryBudget is spec.retryBudget when unset.
+const DefaultRetryBudget = "5m0s"
 
 func init() {
 	SchemeBuilder.Register(&TopicTransfer{}, &TopicTransferList{})

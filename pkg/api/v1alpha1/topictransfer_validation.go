@@ -31,6 +31,16 @@ func (s *TopicTransferSpec) DrainTimeoutOrDefault() time.Duration {
 	return d
 }
 
+// RetryBudgetOrDefault is spec.retryBudget, or DefaultRetryBudget when
+// it is unset.
+func (s *TopicTransferSpec) RetryBudgetOrDefault() time.Duration {
+	if s.RetryBudget != nil {
+		return s.RetryBudget.Duration
+	}
+	d, _ := time.ParseDuration(DefaultRetryBudget)
+	return d
+}
+
 // DeleteSourceTopicOrDefault is spec.deleteSourceTopic, default true.
 func (s *TopicTransferSpec) DeleteSourceTopicOrDefault() bool {
 	return s.DeleteSourceTopic == nil || *s.DeleteSourceTopic
@@ -61,6 +71,9 @@ func (t *TopicTransfer) Validate() field.ErrorList {
 	}
 	if t.Spec.DrainTimeout != nil && t.Spec.DrainTimeout.Duration <= 0 {
 		errs = append(errs, field.Invalid(spec.Child("drainTimeout"), t.Spec.DrainTimeout.String(), "must be positive"))
+	}
+	if t.Spec.RetryBudget != nil && t.Spec.RetryBudget.Duration <= 0 {
+		errs = append(errs, field.Invalid(spec.Child("retryBudget"), t.Spec.RetryBudget.String(), "must be positive"))
 	}
 	return errs
 }

@@ -24,7 +24,7 @@ import (
 // Copier is the part of the RocketMQ admin client this package needs;
 // *admin.Client implements it.
 type Copier interface {
-	CopyMetadata(ctx context.Context, from, to string) (admin.CopyResult, error)
+	CopyMetadataWith(ctx context.Context, from, to string, opts admin.CopyOptions) (admin.CopyResult, error)
 }
 
 // Event reasons.
@@ -47,6 +47,8 @@ type Input struct {
 	Target string
 	// Now is the reconcile's clock reading.
 	Now time.Time
+	// SpreadOrderedTopics is spec.broker.metadataCopy.spreadOrderedTopics.
+	SpreadOrderedTopics bool
 }
 
 // Event is a decision worth telling the user.
@@ -133,7 +135,7 @@ func copying(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
 	// The attempt starts now, not when Copying was recorded: the backoff
 	// after a failure counts from here.
 	g.LastMetadataAttempt = &metav1.Time{Time: in.Now}
-	res, err := cp.CopyMetadata(ctx, in.Source, in.Target)
+	res, err := cp.CopyMetadataWith(ctx, in.Source, in.Target, admin.CopyOptions{SpreadOrderedTopics: in.SpreadOrderedTopics})
 	if err != nil {
 		g.Metadata = v1alpha1.MetadataFailed
 		g.MetadataMessage = fmt.Sprintf("attempt %d: %v", g.MetadataAttempts, err)
@@ -143,6 +145,7 @@ func copying(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
 	}
 	g.Metadata = v1alpha1.MetadataSynced
 	g.MetadataMessage = ""
+	g.MetadataSkipped = res.TopicsOrderedSkipped
 	return Outcome{Group: g, Event: &Event{corev1.EventTypeNormal, ReasonSynced,
 		fmt.Sprintf("broker group %s has the metadata of %s: %s", g.Name, in.Source, Summary(res))}}
 }

@@ -98,6 +98,32 @@ func TestStepCopyingSucceeds(t *testing.T) {
 	assert.False(t, out.Requeue)
 }
 
+// Ordered and FIFO topics are not spread unless the spec opts in; the
+// group's status lists what was skipped.
+func TestStepCopyingListsSkippedOrderedTopics(t *testing.T) {
+	for _, spread := range []bool{false, true} {
+		b := newBrokers(t)
+		b.source.PutTopics(admin.TopicConfig{TopicName: "plain", ReadQueueNums: 4, WriteQueueNums: 4, Perm: 6},
+			admin.TopicConfig{TopicName: "ordered", ReadQueueNums: 4, WriteQueueNums: 4, Perm: 6, Order: true},
+			admin.TopicConfig{TopicName: "fifo", ReadQueueNums: 4, WriteQueueNums: 4, Perm: 6, Attributes: map[string]string{"message.type": "FIFO"}})
+		last := t0
+		in := Input{Group: group(v1alpha1.MetadataCopying, 1, &last), Source: b.src, Target: b.tgt, Now: t0, SpreadOrderedTopics: spread}
+		out := Step(context.Background(), b.client, in, Backoff{})
+		require.Equal(t, v1alpha1.MetadataSynced, out.Group.Metadata)
+		assert.Contains(t, b.target.Topics(), "plain")
+		if spread {
+			assert.Empty(t, out.Group.MetadataSkipped)
+			assert.Contains(t, b.target.Topics(), "ordered")
+			assert.Contains(t, b.target.Topics(), "fifo")
+			continue
+		}
+		assert.Equal(t, []string{"fifo", "ordered"}, out.Group.MetadataSkipped)
+		assert.NotContains(t, b.target.Topics(), "ordered")
+		assert.NotContains(t, b.target.Topics(), "fifo")
+		assert.Contains(t, out.Event.Message, "2 ordered or FIFO topic(s) not spread")
+	}
+}
+
 func TestStepCopyingFailsWithBackoff(t *testing.T) {
 	b := newBrokers(t)
 	b.source.PutTopics(admin.TopicConfig{TopicName: "a", ReadQueueNums: 4, WriteQueueNums: 4, Perm: 6})

@@ -18,6 +18,7 @@ type Admin interface {
 	Group(ctx context.Context, brokerAddr, group string) (*admin.SubscriptionGroupConfig, error)
 	CreateGroup(ctx context.Context, brokerAddr string, g admin.SubscriptionGroupConfig) error
 	DeleteGroup(ctx context.Context, brokerAddr, group string, cleanOffset bool) error
+	TopicsByConsumer(ctx context.Context, brokerAddr, group string) ([]string, error)
 	ConsumeStats(ctx context.Context, brokerAddr, group, topic string) (*admin.ConsumeStats, error)
 }
 

@@ -46,9 +46,13 @@ func boolStatus(b bool) metav1.ConditionStatus {
 }
 
 // SpecHash identifies a spec by content, so that re-applying the same
-// object from Git is recognised whatever its generation.
+// object from Git is recognised whatever its generation. retryBudget is
+// left out: it only tunes retries, and transfers finished before the field
+// existed read back with its default.
 func SpecHash(spec *v1alpha1.TopicTransferSpec) string {
-	b, err := json.Marshal(spec)
+	s := *spec
+	s.RetryBudget = nil
+	b, err := json.Marshal(&s)
 	if err != nil {
 		// A spec of plain fields always marshals; an empty hash never
 		// matches, which refuses rather than accepts.

@@ -3,6 +3,9 @@ package topictransfer
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
@@ -20,6 +23,10 @@ func (r *run) drain() (result, error) {
 		st.Drain = &v1alpha1.DrainStatus{StartedAt: now}
 		return result{}, nil
 	}
+	if rest := r.untilNextPoll(now.Time); rest > 0 {
+		return result{wait: rest}, nil
+	}
+	st.LastPollAt = &metav1.MicroTime{Time: now.Time}
 	pending, details, err := r.pendingGroups()
 	if err != nil {
 		if drainTimedOut(spec, st, now.Time) {
@@ -42,6 +49,17 @@ func (r *run) drain() (result, error) {
 	}
 	st.Message = "waiting for groups to drain the source: " + strings.Join(details, "; ")
 	return result{wait: r.m.pollInterval()}, nil
+}
+
+// untilNextPoll is how long until the next poll is due: polls are at
+// least the poll interval apart, however often Advance is called. After a
+// failed poll the backoff decides instead.
+func (r *run) untilNextPoll(now time.Time) time.Duration {
+	st := r.st
+	if st.LastPollAt == nil || st.Attempts > 0 {
+		return 0
+	}
+	return st.LastPollAt.Add(r.m.pollInterval()).Sub(now)
 }
 
 // pendingGroups returns the groups that still have messages of the topic

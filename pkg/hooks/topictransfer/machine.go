@@ -40,9 +40,9 @@ type Machine struct {
 	// RetryInterval is the first wait after a failed attempt; it doubles
 	// up to 32 times as much (default 2s).
 	RetryInterval time.Duration
-	// MaxAttempts of a failing step before the transfer gives up: Failed in
-	// steps 1-2, rolled back in steps 3-5. Step 6 and rollbacks retry
-	// forever (default 5).
+	// MaxAttempts, when positive, also gives up on a failing step after
+	// that many attempts, even within spec.retryBudget (tests use it to
+	// count faults exactly). 0: only the budget counts.
 	MaxAttempts int32
 }
 
@@ -152,7 +152,7 @@ func (r *run) advance() time.Duration {
 	if st.Attempts > 0 {
 		setProgressing(st, r.in.Generation, v1alpha1.ReasonProgressing, st.Message)
 	}
-	st.Attempts, st.LastError = 0, ""
+	clearAttempts(st)
 	return res.wait
 }
 
@@ -199,7 +199,7 @@ func (r *run) enterStep(n int32) {
 	st := r.st
 	now := r.now()
 	st.Step, st.StepName, st.StepStartedAt = n, v1alpha1.StepName(n), &now
-	st.Attempts, st.LastError = 0, ""
+	clearAttempts(st)
 	st.Message = stepMessage(n, r.in.Spec.Topic)
 	if n > v1alpha1.StepNumberCheck {
 		st.Phase = v1alpha1.TransferRunning
@@ -251,10 +251,14 @@ func (r *run) fail(err error) time.Duration {
 		r.event(true, ref.reason, "refused: %s", ref.msg)
 		return 0
 	}
+	if st.Attempts == 0 || st.RetryingSince == nil {
+		now := r.now()
+		st.RetryingSince = &now
+	}
 	st.Attempts++
 	st.LastError = err.Error()
 	r.event(true, "StepFailed", "%s, attempt %d: %v", describe(st), st.Attempts, err)
-	if st.Attempts >= r.m.maxAttempts() && st.Phase != v1alpha1.TransferRollingBack {
+	if r.outOfRetries() && st.Phase != v1alpha1.TransferRollingBack {
 		switch {
 		case st.Step < v1alpha1.StepNumberCreateOnTarget:
 			r.finish(v1alpha1.TransferFailed, v1alpha1.ReasonClusterUnavailable,
@@ -295,11 +299,22 @@ func describe(st *v1alpha1.TopicTransferStatus) string {
 	return fmt.Sprintf("step %d/7 %s", st.Step, st.StepName)
 }
 
-func (m *Machine) maxAttempts() int32 {
-	if m.MaxAttempts > 0 {
-		return m.MaxAttempts
+// outOfRetries reports whether the failing step has used up its budget:
+// spec.retryBudget since the first failed attempt, or MaxAttempts when set.
+func (r *run) outOfRetries() bool {
+	st := r.st
+	if r.m.MaxAttempts > 0 && st.Attempts >= r.m.MaxAttempts {
+		return true
 	}
-	return 5
+	if st.RetryingSince == nil {
+		return false
+	}
+	return r.now().Sub(st.RetryingSince.Time) >= r.in.Spec.RetryBudgetOrDefault()
+}
+
+// clearAttempts forgets the failed attempts of a step that moved on.
+func clearAttempts(st *v1alpha1.TopicTransferStatus) {
+	st.Attempts, st.LastError, st.RetryingSince = 0, "", nil
 }
 
 func (m *Machine) pollInterval() time.Duration {
@@ -309,7 +324,8 @@ func (m *Machine) pollInterval() time.Duration {
 	return 5 * time.Second
 }
 
-// backoff doubles from RetryInterval, capped at 32 times it.
+// backoff doubles from RetryInterval, capped at 32 times it (64s by
+// default, so a broker that comes back is tried again within a minute).
 func (m *Machine) backoff(attempts int32) time.Duration {
 	base := m.RetryInterval
 	if base <= 0 {

@@ -107,14 +107,23 @@ func nextToUndo(target []v1alpha1.TargetResource) int {
 	return -1
 }
 
+// targetMayHoldData reports whether a rollback must keep what the transfer
+// created on the target: from step 4 (the source read-only, producers sent
+// to the target) on, the target topic and retry topics may hold messages
+// that exist nowhere else.
+func targetMayHoldData(rb *v1alpha1.RollbackStatus) bool {
+	return rb != nil && rb.FromStep >= v1alpha1.StepNumberSourceReadOnly
+}
+
 // rollbackNeedsClusters reports whether a rollback still has something to
-// undo on a cluster: the source topic's perm, or a target resource. One
+// undo on a cluster: the source topic's perm, or a target resource to
+// delete (a target that may hold data is kept, which needs no cluster). One
 // that has not (it began before anything changed) can finish even when
 // the clusters cannot be reached.
 func rollbackNeedsClusters(st *v1alpha1.TopicTransferStatus) bool {
 	rb := st.Rollback
 	restore := !rb.SourceRestored && rb.FromStep >= v1alpha1.StepNumberSourceReadOnly && st.Snapshot != nil
-	return restore || nextToUndo(st.Target) >= 0
+	return restore || (!targetMayHoldData(rb) && nextToUndo(st.Target) >= 0)
 }
 
 // findTarget returns the index of kind/name in target, or -1.

@@ -213,4 +213,16 @@ func TestRollbackNeedsClusters(t *testing.T) {
 	assert.True(t, rollbackNeedsClusters(st(3, false, v1alpha1.TargetCreating)))
 	assert.True(t, rollbackNeedsClusters(st(4, false)), "the source perm may have changed")
 	assert.False(t, rollbackNeedsClusters(st(5, true, v1alpha1.TargetDeleted)))
+	assert.False(t, rollbackNeedsClusters(st(5, true, v1alpha1.TargetCreated)), "kept after step 4: no cluster needed")
+	assert.True(t, rollbackNeedsClusters(st(3, true, v1alpha1.TargetCreated)), "deleted before step 4")
+}
+
+func TestTargetMayHoldData(t *testing.T) {
+	for from, want := range map[int32]bool{
+		v1alpha1.StepNumberCheck: false, v1alpha1.StepNumberSnapshot: false, v1alpha1.StepNumberCreateOnTarget: false,
+		v1alpha1.StepNumberSourceReadOnly: true, v1alpha1.StepNumberDrain: true,
+	} {
+		assert.Equal(t, want, targetMayHoldData(&v1alpha1.RollbackStatus{FromStep: from}), "from step %d", from)
+	}
+	assert.False(t, targetMayHoldData(nil))
 }

@@ -2,6 +2,7 @@ package topictransfer
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -16,7 +17,7 @@ func (r *run) beginRollback(reason v1alpha1.RollbackReason, msg string) {
 	st := r.st
 	st.Rollback = &v1alpha1.RollbackStatus{Reason: reason, Message: msg, FromStep: st.Step, StartedAt: r.now()}
 	st.Phase = v1alpha1.TransferRollingBack
-	st.Attempts, st.LastError = 0, ""
+	clearAttempts(st)
 	st.Message = "rolling back: " + msg
 	setProgressing(st, r.in.Generation, v1alpha1.ReasonRollingBack, st.Message)
 	r.event(true, "RollingBack", "rolling back from step %d/7 %s (%s): %s", st.Step, st.StepName, reason, msg)
@@ -37,7 +38,10 @@ func (r *run) rollback() time.Duration {
 			r.event(false, "SourceRestored", "topic %q on the source has its snapshot config again", r.in.Spec.Topic)
 		}
 		rb.SourceRestored = true
-		st.Attempts, st.LastError = 0, ""
+		clearAttempts(st)
+		return 0
+	}
+	if targetMayHoldData(rb) && r.retainTarget() {
 		return 0
 	}
 	if i := nextToUndo(st.Target); i >= 0 {
@@ -45,14 +49,53 @@ func (r *run) rollback() time.Duration {
 			return r.fail(err)
 		}
 		st.Target[i].State = v1alpha1.TargetDeleted
-		st.Attempts, st.LastError = 0, ""
+		clearAttempts(st)
 		r.event(false, "DeletedFromTarget", "deleted %s %q from target %v", st.Target[i].Kind, st.Target[i].Name, r.tgt)
 		return 0
 	}
 	msg := fmt.Sprintf("rolled back (%s): %s", rb.Reason, rb.Message)
+	if kept := retained(st.Target); len(kept) > 0 {
+		msg += "; kept on the target, since producers may have written to it: " + strings.Join(kept, ", ")
+	}
 	r.finish(v1alpha1.TransferRolledBack, string(rb.Reason), msg)
 	r.event(true, v1alpha1.ReasonRolledBack, "%s", msg)
 	return 0
+}
+
+// retainTarget marks everything this transfer created on the target
+// Retained instead of deleting it: from step 4 on producers were sent to
+// the target, so its topic and retry topics may hold messages, and its
+// groups may hold their offsets on them. It reports whether it changed
+// anything.
+func (r *run) retainTarget() bool {
+	st := r.st
+	var kept []string
+	for i := range st.Target {
+		t := &st.Target[i]
+		if t.State == v1alpha1.TargetCreating || t.State == v1alpha1.TargetCreated {
+			t.State = v1alpha1.TargetRetained
+			kept = append(kept, fmt.Sprintf("%s %q", t.Kind, t.Name))
+		}
+	}
+	if len(kept) == 0 {
+		return false
+	}
+	msg := fmt.Sprintf("the rollback began after step %d/7 %s made producers use the target; kept there: %s",
+		st.Rollback.FromStep, v1alpha1.StepName(st.Rollback.FromStep), strings.Join(kept, ", "))
+	set(st, r.in.Generation, v1alpha1.ConditionTargetRetained, metav1.ConditionTrue, v1alpha1.ReasonTargetRetained, msg)
+	r.event(true, v1alpha1.ConditionTargetRetained, "%s", msg)
+	return true
+}
+
+// retained lists the target resources a rollback kept.
+func retained(target []v1alpha1.TargetResource) []string {
+	var out []string
+	for _, t := range target {
+		if t.State == v1alpha1.TargetRetained {
+			out = append(out, fmt.Sprintf("%s %q", t.Kind, t.Name))
+		}
+	}
+	return out
 }
 
 // undoTarget deletes one resource from every target master, and a topic's

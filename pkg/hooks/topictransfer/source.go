@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 )
@@ -60,13 +62,97 @@ func (r *run) deleteFromSource() (result, error) {
 	if err := r.deleteRoutes(r.src, spec.Topic); err != nil {
 		return result{}, err
 	}
+	deleted := 0
 	for _, g := range spec.ConsumerGroups {
-		if err := r.deleteGroupEverywhere(r.src, srcMasters, g); err != nil {
+		n, err := r.deleteSourceGroup(srcMasters, g)
+		if err != nil {
 			return result{}, err
 		}
+		deleted += n
 	}
-	r.event(false, "DeletedFromSource", "deleted topic %q and %d group(s) from source %v", spec.Topic, len(spec.ConsumerGroups), r.src)
+	r.event(false, "DeletedFromSource", "deleted topic %q and %d group(s) from %d source broker(s) of %v",
+		spec.Topic, deleted, len(srcMasters), r.src)
 	return result{done: true}, nil
+}
+
+// deleteSourceGroup deletes the group, with its offsets, from every source
+// master where it reads nothing but the transferred topic (whose offsets
+// went with the topic) and, at most, its own fully consumed retry topic.
+// Where it still has offsets on other topics it is kept whole: RocketMQ 5.3
+// has no request that removes one topic's offsets of one group, and
+// deleting the group would cut its other consumers off (and, with
+// cleanOffset, lose their positions). It returns on how many brokers the
+// group was deleted.
+func (r *run) deleteSourceGroup(brokers map[string]string, group string) (int, error) {
+	n := 0
+	for _, bn := range sortedNames(brokers) {
+		addr := brokers[bn]
+		others, err := r.otherTopicsOf(addr, group)
+		if err != nil {
+			return n, err
+		}
+		if len(others) > 0 {
+			r.keepOnSource(group, bn, others)
+			continue
+		}
+		if err := r.src.Admin.DeleteGroup(r.ctx, addr, group, true); err != nil {
+			return n, fmt.Errorf("deleting group %q on source broker %s: %w", group, bn, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// otherTopicsOf lists the topics the group still needs on a broker: those
+// it has offsets on (QUERY_TOPICS_BY_CONSUMER) other than the transferred
+// topic, its own retry topic counting only while it has messages left.
+func (r *run) otherTopicsOf(addr, group string) ([]string, error) {
+	topics, err := r.src.Admin.TopicsByConsumer(r.ctx, addr, group)
+	if err != nil {
+		return nil, fmt.Errorf("asking which topics group %q reads: %w", group, err)
+	}
+	var others []string
+	for _, t := range topics {
+		if t == r.in.Spec.Topic {
+			continue
+		}
+		if t == retryTopic(group) {
+			drained, err := r.retryDrained(addr, group)
+			if err != nil {
+				return nil, err
+			}
+			if drained {
+				continue
+			}
+		}
+		others = append(others, t)
+	}
+	return others, nil
+}
+
+// retryDrained reports whether the group consumed everything in its retry
+// topic on the broker.
+func (r *run) retryDrained(addr, group string) (bool, error) {
+	stats, err := r.src.Admin.ConsumeStats(r.ctx, addr, group, retryTopic(group))
+	if err != nil {
+		return false, fmt.Errorf("checking the retry topic of group %q: %w", group, err)
+	}
+	for _, o := range stats.OffsetTable {
+		if o.BrokerOffset > o.ConsumerOffset {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// keepOnSource records (once) that a group stays on a source broker.
+func (r *run) keepOnSource(group, broker string, others []string) {
+	entry := fmt.Sprintf("group %q on %s: still reads %s", group, broker, strings.Join(others, ", "))
+	if slices.Contains(r.st.KeptOnSource, entry) {
+		return
+	}
+	r.st.KeptOnSource = append(r.st.KeptOnSource, entry)
+	r.event(true, "GroupKeptOnSource", "%s; the group and its offsets are kept", entry)
 }
 
 // deleteRoutes removes the topic's route for the endpoint's cluster from
