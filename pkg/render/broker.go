@@ -80,6 +80,7 @@ func brokerConfig(c *v1alpha1.RocketMQCluster, g int32) map[string]string {
 	kv["brokerName"] = c.BrokerGroupName(g)
 	kv["namesrvAddr"] = serviceHost(c, c.NameServerName()) + ":" + strconv.Itoa(v1alpha1.PortNameServer)
 	kv["fetchNameSrvAddrByDnsLookup"] = "true"
+	addNameServerPeriods(kv)
 	kv["listenPort"] = strconv.Itoa(v1alpha1.PortBroker)
 	kv["haListenPort"] = strconv.Itoa(v1alpha1.PortBrokerHA)
 	kv["storePathRootDir"] = storeDir
@@ -97,6 +98,30 @@ func brokerConfig(c *v1alpha1.RocketMQCluster, g int32) map[string]string {
 		addBrokerACLKeys(kv)
 	}
 	return kv
+}
+
+// NameServer discovery periods (BrokerConfig, milliseconds). A broker
+// re-resolves the NameServer Service every updateNameServerAddrPeriod
+// (Java default 120 s) and registers with every address it holds every
+// registerNameServerPeriod (default 30 s, Java clamps it to 10..60 s), so a
+// new or restarted NameServer has every broker within 5 + 10 = 15 s, with
+// or without the status controller. nameServerMinReady holds a NameServer
+// roll for that long per pod. A user's broker.conf value wins.
+const (
+	updateNameServerAddrPeriod = "5000"
+	registerNameServerPeriod   = "10000"
+	nameServerMinReady         = 15
+)
+
+func addNameServerPeriods(kv map[string]string) {
+	for k, v := range map[string]string{
+		"updateNameServerAddrPeriod": updateNameServerAddrPeriod,
+		"registerNameServerPeriod":   registerNameServerPeriod,
+	} {
+		if _, set := kv[k]; !set {
+			kv[k] = v
+		}
+	}
 }
 
 // addControllerModeKeys: in Controller mode the Controller quorum assigns

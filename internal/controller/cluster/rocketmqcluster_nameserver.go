@@ -25,9 +25,9 @@ const (
 // value (entries joined by ';', as clients and mqadmin -n take it).
 const ConfigMapKey = "namesrvAddr"
 
-// syncNameServers pushes the ready NameServers' list to every ready broker
-// whose namesrvAddr differs, then records the list in status and in the
-// owned ConfigMap. A list with NameServer pods missing is held back: during
+// syncNameServers records the ready NameServers' list in status and in the
+// owned ConfigMap and, for host-network NameServers, pushes it to every
+// ready broker whose namesrvAddr differs. A list with NameServer pods missing is held back: during
 // a rolling restart of the NameServers brokers keep the full list.
 func (r *Reconciler) syncNameServers(ctx context.Context, c, want *v1alpha1.RocketMQCluster, o *observed, cl AdminClient, st *v1alpha1.RocketMQClusterStatus, h *health) error {
 	desired := nsaddr.Desired(want, o.pods[v1alpha1.ComponentNameServer], ptrValue(want.Spec.NameServer.Replicas, 2))
@@ -40,6 +40,26 @@ func (r *Reconciler) syncNameServers(ctx context.Context, c, want *v1alpha1.Rock
 		h.progress(ReasonNameServerUpdating, fmt.Sprintf("waiting for headless Service %s, which the NameServer DNS names need", want.NameServerName()))
 		return nil
 	}
+	if want.Spec.NameServer.HostNetwork {
+		if err := r.pushNameServers(ctx, c, o, cl, desired, h); err != nil {
+			return err
+		}
+	}
+	if !nsaddr.Equal(st.NameServerAddresses, desired.List) {
+		r.event(c, corev1.EventTypeNormal, ReasonNameServersChanged, "Propagate",
+			fmt.Sprintf("NameServer addresses are now %s", desired))
+		st.NameServerAddresses = desired.List
+	}
+	return r.ensureConfigMap(ctx, c, desired.List)
+}
+
+// pushNameServers sends the list to every ready broker whose namesrvAddr
+// differs. Only NameServers on the host network need it: their node IPs
+// are in no DNS record. Otherwise brokers resolve the headless Service
+// themselves (fetchNameSrvAddrByDnsLookup, re-resolved every
+// updateNameServerAddrPeriod as rendered), which keeps working while this
+// controller is down; a pushed list would switch that lookup off for good.
+func (r *Reconciler) pushNameServers(ctx context.Context, c *v1alpha1.RocketMQCluster, o *observed, cl AdminClient, desired nsaddr.Addresses, h *health) error {
 	pods := o.readyBrokers()
 	addrs := make([]string, len(pods))
 	for i, p := range pods {
@@ -62,12 +82,7 @@ func (r *Reconciler) syncNameServers(ctx context.Context, c, want *v1alpha1.Rock
 		h.progress(ReasonNameServerUpdating, "some brokers still use another NameServer list: "+err.Error())
 		return fmt.Errorf("while propagating NameServer addresses: %w", err)
 	}
-	if !nsaddr.Equal(st.NameServerAddresses, desired.List) {
-		r.event(c, corev1.EventTypeNormal, ReasonNameServersChanged, "Propagate",
-			fmt.Sprintf("NameServer addresses are now %s", desired))
-		st.NameServerAddresses = desired.List
-	}
-	return r.ensureConfigMap(ctx, c, desired.List)
+	return nil
 }
 
 // ensureConfigMap creates or updates the ConfigMap the controller owns;

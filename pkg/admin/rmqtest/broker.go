@@ -57,8 +57,9 @@ type Broker struct {
 	opts BrokerOptions
 	reg  *registrar
 	// stop ends the scheduled tasks; tasks waits for them.
-	stop  chan struct{}
-	tasks sync.WaitGroup
+	stop      chan struct{}
+	tasks     sync.WaitGroup
+	closeOnce sync.Once
 
 	mu sync.Mutex
 	// brokerID is the id registered with the NameServers: fixed in
@@ -141,7 +142,14 @@ func NewBroker(opts BrokerOptions) (*Broker, error) {
 // Close shuts the broker down as BrokerController.shutdown does: the
 // scheduled tasks stop, the broker unregisters from every NameServer and
 // leaves the controller, and the config files are persisted.
+// A second Close returns nil.
 func (b *Broker) Close() error {
+	var err error
+	b.closeOnce.Do(func() { err = b.shutdown() })
+	return err
+}
+
+func (b *Broker) shutdown() error {
 	untrackBroker(b)
 	close(b.stop)
 	b.tasks.Wait()
