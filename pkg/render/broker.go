@@ -105,12 +105,10 @@ func brokerConfig(c *v1alpha1.RocketMQCluster, g int32) map[string]string {
 // (Java default 120 s) and registers with every address it holds every
 // registerNameServerPeriod (default 30 s, Java clamps it to 10..60 s), so a
 // new or restarted NameServer has every broker within 5 + 10 = 15 s, with
-// or without the status controller. nameServerMinReady holds a NameServer
-// roll for that long per pod. A user's broker.conf value wins.
+// or without the status controller. A user's broker.conf value wins.
 const (
 	updateNameServerAddrPeriod = "5000"
 	registerNameServerPeriod   = "10000"
-	nameServerMinReady         = 15
 )
 
 func addNameServerPeriods(kv map[string]string) {

@@ -74,12 +74,8 @@ func nameServerStatefulSet(c *v1alpha1.RocketMQCluster) *appsv1.StatefulSet {
 		}
 		requireOnePerNode(&spec, c.SelectorLabels(v1alpha1.ComponentNameServer, -1))
 	}
-	sts := statefulSet(c, c.NameServerName(), v1alpha1.ComponentNameServer, -1, waveCoordination,
+	return statefulSet(c, c.NameServerName(), v1alpha1.ComponentNameServer, -1, waveCoordination,
 		nameServerReplicas(c), appsv1.ParallelPodManagement, spec)
-	// A rolled NameServer starts without routes: the next one goes down
-	// only once every broker registered with it (addNameServerPeriods).
-	sts.Spec.MinReadySeconds = nameServerMinReady
-	return sts
 }
 
 // statefulSet wraps a pod spec into a StatefulSet governed by the headless

@@ -19,8 +19,7 @@ import (
 // read on each NameServer, with the status controller running and with
 // it stopped during the change. Brokers re-resolve the NameServer Service
 // every 5 s and register every 10 s (broker.conf as rendered, times
-// timeScale here); the roll waits minReadySeconds (15 s, not scaled) per
-// NameServer.
+// timeScale here).
 func TestNameServerScaleAndRoll(t *testing.T) {
 	for _, withController := range []bool{true, false} {
 		t.Run(fmt.Sprintf("controller-running=%v", withController), func(t *testing.T) {
