@@ -94,3 +94,15 @@ func subdomain(p *corev1.Pod, serviceNames map[string]string) string {
 	}
 	return ""
 }
+
+// PodKey returns the namespace and name of the pod an address names by its
+// DNS name ("<pod>.<svc>.<ns>.svc[...]:<port>" or without port); an IP or
+// any other name gives ok false.
+func PodKey(addr string) (namespace, name string, ok bool) {
+	host := addr
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		host = h
+	}
+	pod, _, ns, ok := parseName(host)
+	return ns, pod, ok
+}

@@ -74,3 +74,21 @@ func TestPodWithoutServiceNames(t *testing.T) {
 	assert.Nil(t, Pod("demo-broker-1-0.demo-broker-1.mq.svc:10911", pods, nil),
 		"without spec.subdomain or the StatefulSet's serviceName the Service is unknown")
 }
+
+func TestPodKey(t *testing.T) {
+	cases := []struct {
+		addr, ns, name string
+		ok             bool
+	}{
+		{"orders-nameserver-0.orders-nameserver.mq.svc:9876", "mq", "orders-nameserver-0", true},
+		{"a-0.a.team-b.svc.cluster.local.:10911", "team-b", "a-0", true},
+		{"127.1.0.4:9876", "", "", false},
+		{"namesrv.example.internal:9876", "", "", false},
+	}
+	for _, c := range cases {
+		ns, name, ok := PodKey(c.addr)
+		if ns != c.ns || name != c.name || ok != c.ok {
+			t.Errorf("PodKey(%q) = %q, %q, %v; want %q, %q, %v", c.addr, ns, name, ok, c.ns, c.name, c.ok)
+		}
+	}
+}

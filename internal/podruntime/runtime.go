@@ -38,6 +38,25 @@ type Runtime struct {
 	pods map[types.UID]*running
 	// slow holds start delays by namespace/pod name (DelayStart).
 	slow map[string]time.Duration
+	// lost keeps the data-loss records of processes that stopped.
+	lost []rmqtest.DataLossRecord
+}
+
+// DataLoss returns every data-loss record of the emulated processes, of
+// running ones and of those that have stopped (rmqtest's audit).
+func (r *Runtime) DataLoss() []rmqtest.DataLossRecord {
+	r.mu.Lock()
+	out := append([]rmqtest.DataLossRecord(nil), r.lost...)
+	var live []rmqtest.DataLosser
+	for _, run := range r.pods {
+		run.mu.Lock()
+		if d, ok := run.proc.(rmqtest.DataLosser); ok {
+			live = append(live, d)
+		}
+		run.mu.Unlock()
+	}
+	r.mu.Unlock()
+	return append(out, rmqtest.CollectDataLoss(live...)...)
 }
 
 // DelayStart makes the next start of the named pod's process wait d, as a
@@ -185,6 +204,11 @@ func (r *Runtime) runPod(ctx context.Context, p *corev1.Pod, run *running) {
 	r.probeLoop(ctx, p, run)
 	if err := proc.Close(); err != nil {
 		r.logf("pod %s: stopping %s: %v", run.name, proc.kind(), err)
+	}
+	if d, ok := proc.(rmqtest.DataLosser); ok {
+		r.mu.Lock()
+		r.lost = append(r.lost, d.DataLoss()...)
+		r.mu.Unlock()
 	}
 	r.logf("pod %s: %s stopped", run.name, proc.kind())
 }

@@ -34,9 +34,13 @@ type Options struct {
 	// MaxFrameLength refuses larger responses (default 16 MiB, as NettyDecoder).
 	MaxFrameLength int
 	// BatchSize is the number of topics or groups per batch request in
-	// CreateTopics and CreateGroups (default 500).
+	// CreateTopics and CreateGroups (default DefaultBatchSize).
 	BatchSize int
 }
+
+// DefaultBatchSize keeps one batch request of topic or group configs well
+// below the 16 MiB frame limit.
+const DefaultBatchSize = 500
 
 func (o Options) withDefaults() Options {
 	if o.DialTimeout <= 0 {
@@ -52,7 +56,7 @@ func (o Options) withDefaults() Options {
 		o.MaxFrameLength = remoting.MaxFrameLength
 	}
 	if o.BatchSize <= 0 {
-		o.BatchSize = 500
+		o.BatchSize = DefaultBatchSize
 	}
 	return o
 }

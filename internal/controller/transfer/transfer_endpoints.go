@@ -72,9 +72,10 @@ func (s *session) resolveBoth(ctx context.Context, tt *v1alpha1.TopicTransfer) (
 // and an admin client. A RocketMQCluster's NameServers are those its status
 // lists (the status controller keeps them), else its ready NameServer pods.
 func (s *session) resolve(ctx context.Context, ns string, e *v1alpha1.TransferEndpoint) (topictransfer.Endpoint, error) {
-	ep := topictransfer.Endpoint{ClusterName: e.EndpointClusterName(), NameServers: e.NameServers}
+	ep := topictransfer.Endpoint{ClusterName: e.EndpointClusterName(), NameServers: s.r.podAddrs(ctx, e.NameServers)}
 	if e.ClusterRef == nil {
 		ep.Admin = s.adminFor(nil)
+		ep.BrokerAddr = s.r.podAddrMapper(ctx)
 		return ep, nil
 	}
 	var c v1alpha1.RocketMQCluster
@@ -95,7 +96,7 @@ func (s *session) resolve(ctx context.Context, ns string, e *v1alpha1.TransferEn
 	if err != nil {
 		return ep, err
 	}
-	ep.NameServers, ep.Admin = addrs, s.adminFor(creds)
+	ep.NameServers, ep.Admin = s.r.podAddrs(ctx, addrs), s.adminFor(creds)
 	if ep.BrokerAddr, err = s.r.brokerPodAddrs(ctx, &c); err != nil {
 		return ep, err
 	}
@@ -114,14 +115,55 @@ func (r *Reconciler) brokerPodAddrs(ctx context.Context, c *v1alpha1.RocketMQClu
 	if err := r.apiReader.List(ctx, &pods, client.InNamespace(c.Namespace), sel); err != nil {
 		return nil, fmt.Errorf("while listing the broker pods of %s: %w", c.Name, err)
 	}
+	other := r.podAddrMapper(ctx)
 	return func(addr string) string {
 		p := brokeraddr.Pod(addr, pods.Items, nil)
 		_, port, err := net.SplitHostPort(addr)
 		if p == nil || p.Status.PodIP == "" || err != nil {
-			return addr
+			return other(addr)
 		}
 		return net.JoinHostPort(p.Status.PodIP, port)
 	}, nil
+}
+
+// podAddrs maps each address of a list with podAddrMapper.
+func (r *Reconciler) podAddrs(ctx context.Context, addrs []string) []string {
+	if len(addrs) == 0 {
+		return addrs
+	}
+	m := r.podAddrMapper(ctx)
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = m(a)
+	}
+	return out
+}
+
+// podAddrMapper maps an address that names a pod by its DNS name
+// (<pod>.<svc>.<ns>.svc[.<domain>]:<port>, as rendered NameServers and
+// brokers are known) to that pod's IP, read from the API server, in any
+// namespace: the controller then needs no cluster DNS, and nothing it
+// dials depends on the resolver of the node it runs on. Anything else,
+// and a name whose pod is missing, is dialled as given. Lookups are
+// remembered for the mapper's life (one reconcile).
+func (r *Reconciler) podAddrMapper(ctx context.Context) func(string) string {
+	seen := map[string]string{}
+	return func(addr string) string {
+		if v, ok := seen[addr]; ok {
+			return v
+		}
+		v := addr
+		if ns, name, ok := brokeraddr.PodKey(addr); ok {
+			var p corev1.Pod
+			err := r.apiReader.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &p)
+			_, port, perr := net.SplitHostPort(addr)
+			if err == nil && perr == nil && p.Status.PodIP != "" && brokeraddr.Pod(addr, []corev1.Pod{p}, nil) != nil {
+				v = net.JoinHostPort(p.Status.PodIP, port)
+			}
+		}
+		seen[addr] = v
+		return v
+	}
 }
 
 // readyNameServers lists the cluster's ready NameServer pods, by name, as
