@@ -66,7 +66,7 @@ func NewController(o ControllerOptions) (*Controller, error) {
 	// ControllerRegistry): unsupported, as for any unknown code.
 	ep.start(func(req *remoting.Command) *remoting.Command { return unsupported(req) })
 	c := &Controller{Endpoint: ep, reg: o.Registry, selfID: o.Config["controllerDLegerSelfId"], stop: make(chan struct{})}
-	c.q = o.Registry.join(c, o.Config)
+	o.Registry.join(c, o.Config)
 	if o.Timers != nil {
 		c.tasks.Add(1)
 		go c.scanLoop(o.Timers, o.Config)
@@ -84,7 +84,7 @@ func (c *Controller) Close() error {
 
 // join adds c to the quorum of its DLedger group; the group is named by
 // controllerDLegerGroup and its peers, so two clusters never share one.
-func (r *ControllerRegistry) join(c *Controller, conf map[string]string) *quorum {
+func (r *ControllerRegistry) join(c *Controller, conf map[string]string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	peers := strings.Split(conf["controllerDLegerPeers"], ";")
@@ -98,8 +98,9 @@ func (r *ControllerRegistry) join(c *Controller, conf map[string]string) *quorum
 	q.mu.Lock()
 	q.alive[c.selfID] = true
 	q.mu.Unlock()
+	// c.q is set before c is findable: find reads it under r.mu.
+	c.q = q
 	r.byAddr[c.Addr()] = c
-	return q
 }
 
 func (r *ControllerRegistry) leave(c *Controller) {
