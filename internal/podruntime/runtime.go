@@ -247,32 +247,26 @@ func (r *Runtime) startOnce(ctx context.Context, p *corev1.Pod) (process, error)
 
 // Broker returns the emulated broker running for a pod, or nil.
 func (r *Runtime) Broker(namespace, pod string) *rmqtest.Broker {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, run := range r.pods {
-		if run.name != namespace+"/"+pod {
-			continue
-		}
-		run.mu.Lock()
-		b, _ := run.proc.(Broker)
-		run.mu.Unlock()
-		return b.Broker
-	}
-	return nil
+	b, _ := r.process(namespace, pod).(Broker)
+	return b.Broker
 }
 
 // NameServer returns the emulated NameServer running for a pod, or nil.
 func (r *Runtime) NameServer(namespace, pod string) *rmqtest.NameServer {
+	ns, _ := r.process(namespace, pod).(nameServer)
+	return ns.NameServer
+}
+
+// process returns the process running for a pod, or nil.
+func (r *Runtime) process(namespace, pod string) process {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, run := range r.pods {
-		if run.name != namespace+"/"+pod {
-			continue
+		if run.name == namespace+"/"+pod {
+			run.mu.Lock()
+			defer run.mu.Unlock()
+			return run.proc
 		}
-		run.mu.Lock()
-		ns, _ := run.proc.(nameServer)
-		run.mu.Unlock()
-		return ns.NameServer
 	}
 	return nil
 }

@@ -96,14 +96,25 @@ func (e *env) masterAddrs() map[string]string {
 	return out
 }
 
-// createTopics creates n topics on every group's master, as a user's
-// mqadmin updateTopic would, and returns their names.
-func (e *env) createTopics(n int) []string {
+// onMasters calls f for each group's master with an admin client, and
+// fails the test on the first error.
+func (e *env) onMasters(what string, f func(ctx context.Context, cl *admin.Client, addr string) error) {
 	e.t.Helper()
 	cl := admin.New(admin.Options{})
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	for group, addr := range e.masterAddrs() {
+		if err := f(ctx, cl, addr); err != nil {
+			e.t.Fatalf("%s on %s: %v", what, group, err)
+		}
+	}
+}
+
+// createTopics creates n topics on every group's master, as a user's
+// mqadmin updateTopic would, and returns their names.
+func (e *env) createTopics(n int) []string {
+	e.t.Helper()
 	var names []string
 	var tcs []admin.TopicConfig
 	for i := 0; i < n; i++ {
@@ -111,32 +122,36 @@ func (e *env) createTopics(n int) []string {
 		tcs = append(tcs, tc)
 		names = append(names, tc.TopicName)
 	}
-	for group, addr := range e.masterAddrs() {
-		if err := cl.CreateTopics(ctx, addr, tcs); err != nil {
-			e.t.Fatalf("creating topics on %s: %v", group, err)
-		}
-	}
+	e.onMasters("creating topics", func(ctx context.Context, cl *admin.Client, addr string) error {
+		return cl.CreateTopics(ctx, addr, tcs)
+	})
 	return names
 }
 
-// checkTopics reads every group master's topics and fails on a missing one.
-func (e *env) checkTopics(names []string) {
+// checkTopics fails when a master lacks one of the topics.
+func (e *env) checkTopics(names []string) { e.expectTopics(names, true) }
+
+// expectTopics checks whether every master has each topic (want) or none.
+func (e *env) expectTopics(names []string, want bool) {
 	e.t.Helper()
-	cl := admin.New(admin.Options{})
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for group, addr := range e.masterAddrs() {
+	e.onMasters("reading topics", func(ctx context.Context, cl *admin.Client, addr string) error {
 		got, err := cl.Topics(ctx, addr)
-		if err != nil {
-			e.t.Fatalf("reading topics of %s: %v", group, err)
-		}
-		for _, n := range names {
-			if _, ok := got[n]; !ok {
-				e.t.Errorf("topic %s missing on %s after the roll", n, group)
-			}
+		return expectNames(e.t, "topic", names, got, want, addr, err)
+	})
+}
+
+// expectNames compares a master's names with the expected ones.
+func expectNames[V any](t *testing.T, kind string, names []string, got map[string]V, want bool, addr string, err error) error {
+	t.Helper()
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, ok := got[n]; ok != want {
+			t.Errorf("%s %s on the master at %s: present=%v, want %v", kind, n, addr, ok, want)
 		}
 	}
+	return nil
 }
 
 // waitReplicated waits until every broker pod, slaves included, holds the

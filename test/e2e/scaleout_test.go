@@ -45,10 +45,6 @@ func (e *env) readyWithMasters(c *v1alpha1.RocketMQCluster) (bool, string) {
 // createGroups creates n consumer groups on every group's master.
 func (e *env) createGroups(n int) []string {
 	e.t.Helper()
-	cl := admin.New(admin.Options{})
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	var names []string
 	var gs []admin.SubscriptionGroupConfig
 	for i := 0; i < n; i++ {
@@ -56,30 +52,17 @@ func (e *env) createGroups(n int) []string {
 		gs = append(gs, g)
 		names = append(names, g.GroupName)
 	}
-	for group, addr := range e.masterAddrs() {
-		if err := cl.CreateGroups(ctx, addr, gs); err != nil {
-			e.t.Fatalf("creating groups on %s: %v", group, err)
-		}
-	}
+	e.onMasters("creating groups", func(ctx context.Context, cl *admin.Client, addr string) error {
+		return cl.CreateGroups(ctx, addr, gs)
+	})
 	return names
 }
 
-// checkGroups reads every master's consumer groups.
+// checkGroups fails when a master lacks one of the consumer groups.
 func (e *env) checkGroups(names []string) {
 	e.t.Helper()
-	cl := admin.New(admin.Options{})
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for group, addr := range e.masterAddrs() {
+	e.onMasters("reading groups", func(ctx context.Context, cl *admin.Client, addr string) error {
 		got, err := cl.Groups(ctx, addr)
-		if err != nil {
-			e.t.Fatalf("reading groups of %s: %v", group, err)
-		}
-		for _, n := range names {
-			if _, ok := got[n]; !ok {
-				e.t.Errorf("consumer group %s missing on %s", n, group)
-			}
-		}
-	}
+		return expectNames(e.t, "consumer group", names, got, true, addr, err)
+	})
 }

@@ -53,9 +53,9 @@ func TestTopicTransferBetweenNamespaces(t *testing.T) {
 		st, _ := yaml.Marshal(final.Status)
 		t.Fatalf("transfer ended %s:\n%s", final.Status.Phase, st)
 	}
-	dst.expectTopic("orders", true)
-	dst.expectGroup("billing")
-	src.expectTopic("orders", false)
+	dst.expectTopics([]string{"orders"}, true)
+	dst.checkGroups([]string{"billing"})
+	src.expectTopics([]string{"orders"}, false)
 	if lost := s.runtime.DataLoss(); len(lost) > 0 {
 		t.Errorf("data lost: %v", lost)
 	}
@@ -65,18 +65,12 @@ func TestTopicTransferBetweenNamespaces(t *testing.T) {
 // messages the group has consumed entirely.
 func (e *env) seedConsumedTopic(topic, group string) {
 	e.t.Helper()
-	cl := admin.New(admin.Options{})
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for name, addr := range e.masterAddrs() {
+	e.onMasters("creating "+topic+" and "+group, func(ctx context.Context, cl *admin.Client, addr string) error {
 		if err := cl.CreateTopic(ctx, addr, admin.NewTopicConfig(topic)); err != nil {
-			e.t.Fatalf("creating %s on %s: %v", topic, name, err)
+			return err
 		}
-		if err := cl.CreateGroup(ctx, addr, admin.NewSubscriptionGroupConfig(group)); err != nil {
-			e.t.Fatalf("creating %s on %s: %v", group, name, err)
-		}
-	}
+		return cl.CreateGroup(ctx, addr, admin.NewSubscriptionGroupConfig(group))
+	})
 	reg, err := e.registeredMasters(e.nameServerAddrs()[0])
 	if err != nil {
 		e.t.Fatal(err)
@@ -110,38 +104,3 @@ func waitTransfer(t *testing.T, tt *v1alpha1.TopicTransfer, timeout time.Duratio
 	return nil
 }
 
-// expectTopic checks whether every master has the topic.
-func (e *env) expectTopic(topic string, want bool) {
-	e.t.Helper()
-	cl := admin.New(admin.Options{})
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for name, addr := range e.masterAddrs() {
-		got, err := cl.Topics(ctx, addr)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if _, ok := got[topic]; ok != want {
-			e.t.Errorf("%s: topic %s present=%v, want %v", name, topic, ok, want)
-		}
-	}
-}
-
-// expectGroup checks every master has the consumer group.
-func (e *env) expectGroup(group string) {
-	e.t.Helper()
-	cl := admin.New(admin.Options{})
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for name, addr := range e.masterAddrs() {
-		got, err := cl.Groups(ctx, addr)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if _, ok := got[group]; !ok {
-			e.t.Errorf("%s: consumer group %s missing", name, group)
-		}
-	}
-}
