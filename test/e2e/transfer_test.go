@@ -103,4 +103,3 @@ func waitTransfer(t *testing.T, tt *v1alpha1.TopicTransfer, timeout time.Duratio
 	t.Fatalf("waited %s for the transfer to end; last status:\n%s", timeout, st)
 	return nil
 }
-
