@@ -14,24 +14,26 @@ import (
 // groups, raising broker.groups to 3 gives the new group every one of
 // them, copied by the status controller.
 func TestScaleOut(t *testing.T) {
-	e := newEnv(t, "grow", spec(v1alpha1.BrokerModeController))
-	startController(t)
-	e.sync()
-	e.waitFor("Ready before the scale-out", 3*time.Minute, e.readyWithMasters)
-	topics := e.createTopics(1000)
-	groups := e.createGroups(200)
-	e.spec.Broker.Groups = ptr(int32(3))
-	e.sync()
-	start := time.Now()
-	e.waitFor("the new group Synced and the cluster Ready", 4*time.Minute, func(c *v1alpha1.RocketMQCluster) (bool, string) {
-		if len(c.Status.BrokerGroups) != 3 || c.Status.BrokerGroups[2].Metadata != v1alpha1.MetadataSynced {
-			return false, fmt.Sprintf("groups %+v", c.Status.BrokerGroups)
-		}
-		return e.readyWithMasters(c)
+	forModes(t, func(t *testing.T, mode v1alpha1.BrokerMode) {
+		e := newEnv(t, "grow", spec(mode))
+		startController(t)
+		e.sync()
+		e.waitFor("Ready before the scale-out", 3*time.Minute, e.readyWithMasters)
+		topics := e.createTopics(1000)
+		groups := e.createGroups(200)
+		e.spec.Broker.Groups = ptr(int32(3))
+		e.sync()
+		start := time.Now()
+		e.waitFor("the new group Synced and the cluster Ready", 4*time.Minute, func(c *v1alpha1.RocketMQCluster) (bool, string) {
+			if len(c.Status.BrokerGroups) != 3 || c.Status.BrokerGroups[2].Metadata != v1alpha1.MetadataSynced {
+				return false, fmt.Sprintf("groups %+v", c.Status.BrokerGroups)
+			}
+			return e.readyWithMasters(c)
+		})
+		t.Logf("%s: scale-out 2→3 with 1000 topics and 200 groups: Synced and Ready after %s", mode, time.Since(start).Round(time.Millisecond))
+		e.checkTopics(topics)
+		e.checkGroups(groups)
 	})
-	t.Logf("scale-out 2→3 with 1000 topics and 200 groups: Synced and Ready after %s", time.Since(start).Round(time.Millisecond))
-	e.checkTopics(topics)
-	e.checkGroups(groups)
 }
 
 // readyWithMasters is Ready and every status master the registered one.
