@@ -117,8 +117,11 @@ func (r *Runtime) startBroker(c *container, ip string, conf map[string]string) (
 // the user AuthenticationMetadataManagerImpl.initUser creates.
 func initialUser(v string) (*rmqtest.Auth, error) {
 	var u struct{ Username, Password string }
-	if err := json.Unmarshal([]byte(strings.TrimSpace(v)), &u); err != nil || u.Username == "" {
-		return nil, fmt.Errorf("authenticationEnabled without a valid initAuthenticationUser: %v", err)
+	if err := json.Unmarshal([]byte(strings.TrimSpace(v)), &u); err != nil {
+		return nil, fmt.Errorf("authenticationEnabled with an unreadable initAuthenticationUser: %w", err)
+	}
+	if u.Username == "" {
+		return nil, errors.New("authenticationEnabled without an initAuthenticationUser username")
 	}
 	return &rmqtest.Auth{AccessKey: u.Username, SecretKey: u.Password}, nil
 }

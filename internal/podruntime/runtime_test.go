@@ -151,7 +151,7 @@ func ptr[T any](v T) *T { return &v }
 
 func clusterInfo(t *testing.T, addr string) (*admin.ClusterInfo, error) {
 	cl := admin.New(admin.Options{})
-	defer cl.Close()
+	defer func() { _ = cl.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	return cl.ClusterInfo(ctx, addr)

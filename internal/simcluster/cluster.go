@@ -226,7 +226,7 @@ func (c *Cluster) startComponents() error {
 func (c *Cluster) checkProcesses() error {
 	for _, p := range c.procs {
 		if gone, err := p.exited(); gone {
-			return fmt.Errorf("%s exited (%v), see %s", p.name, err, p.logPath)
+			return fmt.Errorf("%s exited (%w), see %s", p.name, err, p.logPath)
 		}
 	}
 	return nil

@@ -34,7 +34,7 @@ func startProcess(logDir, name, bin string, args ...string) (*process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the log of %s: %w", name, err)
 	}
-	fmt.Fprintf(f, "# %s %s\n", bin, strings.Join(args, " "))
+	_, _ = fmt.Fprintf(f, "# %s %s\n", bin, strings.Join(args, " "))
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -44,7 +44,7 @@ func startProcess(logDir, name, bin string, args ...string) (*process, error) {
 		Pdeathsig: syscall.SIGKILL,
 	}
 	if err := cmd.Start(); err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
 	p := &process{name: name, logPath: logPath, cmd: cmd, logFile: f, done: make(chan struct{})}
@@ -67,7 +67,7 @@ func (p *process) exited() (bool, error) {
 
 // stop sends SIGTERM to the process group, then SIGKILL after stopGrace.
 func (p *process) stop() error {
-	defer p.logFile.Close()
+	defer func() { _ = p.logFile.Close() }()
 	pgid := p.cmd.Process.Pid
 	if gone, _ := p.exited(); gone {
 		// The leader is gone but children of it may not be.
@@ -115,6 +115,6 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("finding a free port: %w", err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }

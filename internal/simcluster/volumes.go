@@ -60,7 +60,7 @@ func (c *Cluster) startVolumeProvisioner(ctx context.Context) {
 	go func() {
 		defer c.wg.Done()
 		if f != nil {
-			defer f.Close()
+			defer func() { _ = f.Close() }()
 		}
 		factory.Start(ctx.Done())
 		<-ctx.Done()

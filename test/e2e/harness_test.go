@@ -162,7 +162,7 @@ func (e *env) nameServerAddrs() []string {
 // clusterInfo reads the cluster view of one NameServer over the wire.
 func clusterInfo(addr string) (*admin.ClusterInfo, error) {
 	cl := admin.New(admin.Options{})
-	defer cl.Close()
+	defer func() { _ = cl.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	return cl.ClusterInfo(ctx, addr)
@@ -242,6 +242,7 @@ type statusController struct {
 	done chan error
 	log  string
 	once sync.Once
+	exit error
 }
 
 // startController runs the status controller as users do, with a short
@@ -262,7 +263,7 @@ func startController(t *testing.T, args ...string) *statusController {
 		t.Fatal(err)
 	}
 	sc := &statusController{cmd: cmd, done: make(chan error, 1), log: log}
-	go func() { sc.done <- cmd.Wait(); f.Close() }()
+	go func() { sc.done <- cmd.Wait(); _ = f.Close() }()
 	t.Cleanup(func() {
 		sc.kill()
 		if t.Failed() {
@@ -277,7 +278,7 @@ func startController(t *testing.T, args ...string) *statusController {
 func (sc *statusController) kill() {
 	sc.once.Do(func() {
 		_ = syscall.Kill(-sc.cmd.Process.Pid, syscall.SIGKILL)
-		<-sc.done
+		sc.exit = <-sc.done // "signal: killed" unless it had stopped already
 	})
 }
 
@@ -299,7 +300,7 @@ func dumpState(t *testing.T, ns string) {
 	_ = s.client.List(context.Background(), &pods, client.InNamespace(ns))
 	var b strings.Builder
 	for _, p := range pods.Items {
-		fmt.Fprintf(&b, "  %s phase=%s ip=%s ready=%v node=%s deleting=%v\n", p.Name, p.Status.Phase, p.Status.PodIP,
+		_, _ = fmt.Fprintf(&b, "  %s phase=%s ip=%s ready=%v node=%s deleting=%v\n", p.Name, p.Status.Phase, p.Status.PodIP,
 			podReady(&p), p.Spec.NodeName, p.DeletionTimestamp != nil)
 	}
 	t.Logf("pods in %s:\n%s", ns, b.String())

@@ -40,14 +40,14 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	if err := s.start(dir); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+		_, _ = fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
 		return 1
 	}
 	code := m.Run()
 	if err := s.stop(); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+		_, _ = fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
 		if code == 0 {
 			code = 1
 		}
@@ -111,6 +111,6 @@ func runtimeLog(path string) func(string, ...any) {
 		return func(string, ...any) {}
 	}
 	return func(format string, args ...any) {
-		fmt.Fprintf(f, time.Now().Format("15:04:05.000 ")+format+"\n", args...)
+		_, _ = fmt.Fprintf(f, time.Now().Format("15:04:05.000 ")+format+"\n", args...)
 	}
 }

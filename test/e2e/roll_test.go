@@ -101,7 +101,7 @@ func (e *env) masterAddrs() map[string]string {
 func (e *env) onMasters(what string, f func(ctx context.Context, cl *admin.Client, addr string) error) {
 	e.t.Helper()
 	cl := admin.New(admin.Options{})
-	defer cl.Close()
+	defer func() { _ = cl.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for group, addr := range e.masterAddrs() {

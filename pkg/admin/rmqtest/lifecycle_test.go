@@ -37,7 +37,7 @@ func waitFor(t *testing.T, what string, cond func() (bool, string)) {
 func clusterInfo(t *testing.T, ns *NameServer) *admin.ClusterInfo {
 	t.Helper()
 	cl := admin.New(admin.Options{})
-	defer cl.Close()
+	defer func() { _ = cl.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	info, err := cl.ClusterInfo(ctx, ns.Addr())
@@ -75,7 +75,7 @@ func TestBrokerResolvesNameServerDomainAndRegistersUnderItsName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	defer func() { _ = b.Close() }()
 	_, port, _ := splitAddr(b.Addr())
 	want := "c-broker-0-0.c-broker-0.mq.svc:" + port
 	info := clusterInfo(t, ns1)
@@ -113,7 +113,7 @@ func TestBrokerCloseUnregistersAndScanExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b2.Close()
+	defer func() { _ = b2.Close() }()
 	waitFor(t, "the silent broker to expire", func() (bool, string) {
 		n := len(clusterInfo(t, ns).BrokerAddrTable)
 		return n == 0, fmt.Sprintf("%d brokers", n)
@@ -136,7 +136,7 @@ func TestBrokerStoreSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b2.Close()
+	defer func() { _ = b2.Close() }()
 	if _, ok := b2.Topics()["orders"]; !ok {
 		t.Fatal("topic lost across a restart")
 	}
@@ -160,7 +160,7 @@ func TestControllerModeElectsAndReelects(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer ctl.Close()
+		defer func() { _ = ctl.Close() }()
 		ctlAddrs = append(ctlAddrs, ctl.Addr())
 	}
 	broker := func(ip1 string) *Broker {
@@ -177,7 +177,7 @@ func TestControllerModeElectsAndReelects(t *testing.T) {
 	}
 	first := broker("first.svc")
 	second := broker("second.svc")
-	defer second.Close()
+	defer func() { _ = second.Close() }()
 	master := func() (string, string) {
 		bd := clusterInfo(t, ns).BrokerAddrTable["c-broker-0"]
 		return bd.MasterAddr(), fmt.Sprint(bd.BrokerAddrs)
