@@ -3,8 +3,13 @@ package rmqtest
 import "maps"
 
 // defaultSlaveSyncPeriod is BrokerController's SlaveSynchronize schedule
-// (syncAll every 10 s).
-const defaultSlaveSyncPeriod = 10_000
+// (syncAll every 10 s); defaultHASyncPeriod stands for the HA service's
+// continuous transfer (it pushes every few milliseconds; 1 s is enough
+// for the emulator's offsets).
+const (
+	defaultSlaveSyncPeriod = 10_000
+	defaultHASyncPeriod    = 1_000
+)
 
 func (r *ControllerRegistry) addBroker(b *Broker) {
 	r.mu.Lock()
@@ -36,28 +41,54 @@ func (r *ControllerRegistry) master(cluster, brokerName string) *Broker {
 	return nil
 }
 
-// slaveSync is what a slave keeps of its master: SlaveSynchronize.syncAll
-// (topic configs, consumer offsets, subscription groups) and the commit
-// log the HA service replicates (here, the queue offsets).
-func (b *Broker) slaveSync() {
+// slaveMaster returns the running master of this broker's group when this
+// broker is a slave with a role, else nil.
+func (b *Broker) slaveMaster() *Broker {
 	b.mu.Lock()
 	slave := b.brokerID != 0 && !b.isolated
 	b.mu.Unlock()
 	if !slave {
+		return nil
+	}
+	if m := b.opts.Controllers.master(b.opts.ClusterName, b.opts.BrokerName); m != b {
+		return m
+	}
+	return nil
+}
+
+// haSync is the HA service: the slave's commit log follows the master's
+// continuously (here, the queue offsets), and once it has caught up the
+// slave may join the SyncStateSet.
+func (b *Broker) haSync() {
+	m := b.slaveMaster()
+	if m == nil {
 		return
 	}
-	m := b.opts.Controllers.master(b.opts.ClusterName, b.opts.BrokerName)
-	if m == nil || m == b {
+	m.mu.Lock()
+	maxOff := maps.Clone(m.maxOffsets)
+	m.mu.Unlock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.maxOffsets = maxOff
+	b.haCaughtUp = true
+}
+
+// slaveSync is SlaveSynchronize.syncAll, every 10 s: topic configs,
+// consumer offsets and subscription groups. It lags the HA service, so a
+// topic created less than a period before its master goes away can be
+// missing on a slave elected in its place, as in Java.
+func (b *Broker) slaveSync() {
+	m := b.slaveMaster()
+	if m == nil {
 		return
 	}
 	m.mu.Lock()
 	topics, groups := maps.Clone(m.topics), maps.Clone(m.groups)
 	tv, gv := m.topicVersion, m.groupVersion
-	maxOff, consumed := maps.Clone(m.maxOffsets), maps.Clone(m.consumerOffsets)
+	consumed := maps.Clone(m.consumerOffsets)
 	m.mu.Unlock()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.topics, b.groups, b.topicVersion, b.groupVersion = topics, groups, tv, gv
-	b.maxOffsets, b.consumerOffsets = maxOff, consumed
-	b.haCaughtUp = true
+	b.consumerOffsets = consumed
 }

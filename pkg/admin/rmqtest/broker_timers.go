@@ -63,6 +63,7 @@ func (b *Broker) startTimers() {
 	}
 	if b.opts.Controllers != nil {
 		b.every(t.period(defaultSlaveSyncPeriod), b.slaveSync)
+		b.every(t.period(defaultHASyncPeriod), b.haSync)
 	}
 }
 
