@@ -207,7 +207,12 @@ func TestAbortAfterDeletionBeganIsRefused(t *testing.T) {
 	f.assertTransferred(t)
 }
 
-func TestConflictingSecondTransferIsRefused(t *testing.T) {
+// TestConflictingSecondTransferWaits: a second transfer of the same topic
+// from the same source waits in step 1 (Pending, Reconciling/Conflict,
+// nothing written) while the first drains, and checks again once the
+// first has finished; it then ends on its own merits (here its target
+// cluster name matches no broker), never on the conflict.
+func TestConflictingSecondTransferWaits(t *testing.T) {
 	f := newFixture(t)
 	f.lag("billing", 5)
 	f.startManager(f.testOptions(nil))
@@ -219,16 +224,21 @@ func TestConflictingSecondTransferIsRefused(t *testing.T) {
 	second := f.spec()
 	second.Target = v1alpha1.TransferEndpoint{NameServers: []string{f.tgt.ns.Addr()}, ClusterName: "elsewhere"}
 	f.create("second", second)
-	tt := f.waitFinal("second")
-	require.Equal(t, v1alpha1.TransferFailed, tt.Status.Phase, statusString(tt))
-	_, reason, _ := conditionOf(tt, v1alpha1.ConditionReady)
-	assert.Equal(t, v1alpha1.ReasonConflict, reason)
+	tt := f.wait("second", "waiting for the first", func(tt *v1alpha1.TopicTransfer) bool {
+		_, reason, _ := conditionOf(tt, v1alpha1.ConditionReconciling)
+		return reason == v1alpha1.ReasonConflict
+	})
+	assert.Equal(t, v1alpha1.TransferPending, tt.Status.Phase, statusString(tt))
 	assert.Contains(t, tt.Status.Message, f.ns+"/first")
-	assert.Empty(t, f.mutations(), "the refused transfer changed something")
+	assert.Empty(t, f.mutations(), "the waiting transfer changed something")
 
 	f.lag("billing", 0)
 	first := f.waitFinal("first")
 	require.Equal(t, v1alpha1.TransferSucceeded, first.Status.Phase, statusString(first))
+	tt = f.waitFinal("second")
+	_, reason, _ := conditionOf(tt, v1alpha1.ConditionReady)
+	assert.NotEqual(t, v1alpha1.ReasonConflict, reason, statusString(tt))
+	assert.NotContains(t, tt.Status.Message, "first", "it checked again after the first finished")
 }
 
 func TestKeepingTheSourceTopicLeavesItReadOnly(t *testing.T) {

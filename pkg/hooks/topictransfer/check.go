@@ -3,17 +3,26 @@ package topictransfer
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
-// check is step 1: it only reads. A conflict, or a topic or group missing
-// on the source, is a refusal; a cluster that does not answer is retried.
+// conflictWait is how often a transfer waiting for another one of the
+// same topic looks again.
+const conflictWait = 5 * time.Second
+
+// check is step 1: it only reads. Another unfinished transfer of the topic
+// on one of the clusters makes it wait (it needs no retry budget: nothing
+// failed); a topic or group missing on the source is a refusal; a cluster
+// that does not answer is retried.
 func (r *run) check() (result, error) {
 	if r.in.Conflict != "" {
-		return result{}, refuse(v1alpha1.ReasonConflict,
-			"TopicTransfer %s already transfers topic %q on one of these clusters", r.in.Conflict, r.in.Spec.Topic)
+		r.st.Message = fmt.Sprintf("waiting for TopicTransfer %s, which transfers topic %q on one of these clusters, to finish",
+			r.in.Conflict, r.in.Spec.Topic)
+		setProgressing(r.st, r.in.Generation, v1alpha1.ReasonConflict, r.st.Message)
+		return result{wait: conflictWait}, nil
 	}
 	srcMasters, err := masters(r.ctx, r.src)
 	if err != nil {

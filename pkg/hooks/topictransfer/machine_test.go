@@ -297,7 +297,6 @@ func TestRefusals(t *testing.T) {
 	}{
 		{"topic missing", func(_ *rig, in *Input) { in.Spec.Topic = "nope" }, v1alpha1.ReasonSourceTopicMissing},
 		{"group missing", func(_ *rig, in *Input) { in.Spec.ConsumerGroups = []string{"g", "ghost"} }, v1alpha1.ReasonGroupMissing},
-		{"conflict", func(_ *rig, in *Input) { in.Conflict = "ns/other" }, v1alpha1.ReasonConflict},
 		{"source unreachable", func(r *rig, _ *Input) {
 			r.srcNS.FailAlways(admin.CodeGetBrokerClusterInfo, admin.CodeSystemError, "down")
 		}, v1alpha1.ReasonClusterUnavailable},
@@ -320,6 +319,35 @@ func TestRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConflictWaits: another unfinished transfer of the topic holds this
+// one in step 1 (Reconciling, reason Conflict, nothing written, no retry
+// spent); once it is gone the transfer runs to the end.
+func TestConflictWaits(t *testing.T) {
+	r := newRig(t)
+	in := r.input(r.admin)
+	in.Conflict = "ns/other"
+	st := &v1alpha1.TopicTransferStatus{}
+	m := machine()
+	var last Outcome
+	for i := 0; i < 5; i++ {
+		last = m.Advance(context.Background(), in, st)
+	}
+	assert.Equal(t, v1alpha1.TransferPending, st.Phase, "a waiting transfer has not started: %s", st.Message)
+	assert.Equal(t, v1alpha1.StepNumberCheck, st.Step)
+	assert.Zero(t, st.Attempts, "waiting is not a failed attempt")
+	assert.Equal(t, conflictWait, last.Wait)
+	rec := findCondition(st, v1alpha1.ConditionReconciling)
+	require.NotNil(t, rec)
+	assert.Equal(t, v1alpha1.ReasonConflict, rec.Reason)
+	assert.Contains(t, st.Message, "ns/other")
+	for _, b := range r.tgt {
+		assert.NotContains(t, b.Groups(), "g", "nothing created on the target while waiting")
+	}
+	in.Conflict = ""
+	drive(t, m, in, st)
+	assert.Equal(t, v1alpha1.TransferSucceeded, st.Phase, st.Message)
 }
 
 func findCondition(st *v1alpha1.TopicTransferStatus, typ string) *metav1.Condition {
