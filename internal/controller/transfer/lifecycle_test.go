@@ -344,3 +344,27 @@ func TestTransferToAClusterWithACL(t *testing.T) {
 	}
 	assert.Positive(t, signed)
 }
+
+// TestSameClusterByTwoReferencesConflicts: a second transfer of the topic
+// that names the source cluster by its NameServers instead of clusterRef
+// is recognised as a transfer on the same cluster and waits.
+func TestSameClusterByTwoReferencesConflicts(t *testing.T) {
+	f := newFixture(t)
+	f.lag("billing", 5)
+	f.startManager(f.testOptions(nil))
+	f.create("first", f.spec())
+	f.wait("first", "draining", func(tt *v1alpha1.TopicTransfer) bool { return tt.Status.Step >= v1alpha1.StepNumberDrain })
+
+	second := f.spec()
+	second.Source = v1alpha1.TransferEndpoint{NameServers: []string{f.src.ns.Addr()}, ClusterName: "src"}
+	second.Target = v1alpha1.TransferEndpoint{NameServers: []string{f.tgt.ns.Addr()}, ClusterName: "elsewhere"}
+	f.create("second", second)
+	tt := f.wait("second", "waiting for the first", func(tt *v1alpha1.TopicTransfer) bool {
+		_, reason, _ := conditionOf(tt, v1alpha1.ConditionReconciling)
+		return reason == v1alpha1.ReasonConflict
+	})
+	assert.Contains(t, tt.Status.Message, f.ns+"/first")
+	f.lag("billing", 0)
+	first := f.waitFinal("first")
+	require.Equal(t, v1alpha1.TransferSucceeded, first.Status.Phase, statusString(first))
+}

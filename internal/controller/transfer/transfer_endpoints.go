@@ -234,20 +234,61 @@ func orDefault(s, def string) string {
 }
 
 // conflict returns the name of another unfinished transfer of the same
-// topic on a shared cluster that goes first, or "".
+// topic on a shared cluster that goes first, or "". A cluster named by
+// clusterRef in one transfer and by its NameServers in the other is one
+// cluster (identities).
 func (r *Reconciler) conflict(ctx context.Context, tt *v1alpha1.TopicTransfer) (string, error) {
 	var list v1alpha1.TopicTransferList
 	if err := r.client.List(ctx, &list); err != nil {
 		return "", fmt.Errorf("while listing TopicTransfers for conflicts: %w", err)
 	}
+	ids := r.identities(ctx)
 	for i := range list.Items {
 		o := &list.Items[i]
 		if o.UID == tt.UID || o.Status.Phase.Final() || !o.DeletionTimestamp.IsZero() {
 			continue
 		}
-		if topictransfer.Conflicts(tt, o) && topictransfer.TakesPrecedence(o, tt) {
+		if topictransfer.ConflictsWith(tt, o, ids) && topictransfer.TakesPrecedence(o, tt) {
 			return o.Namespace + "/" + o.Name, nil
 		}
 	}
 	return "", nil
+}
+
+// identities names both clusters of a transfer by their spec and by
+// brokerClusterName at each NameServer address, a managed cluster's
+// addresses read as resolve reads them, every address mapped to a pod IP
+// where it names a pod, so that both ways of naming one cluster meet.
+func (r *Reconciler) identities(ctx context.Context) func(*v1alpha1.TopicTransfer) []string {
+	m := r.podAddrMapper(ctx)
+	return func(tt *v1alpha1.TopicTransfer) []string {
+		out := topictransfer.StaticIdentities(tt)
+		for _, e := range []*v1alpha1.TransferEndpoint{&tt.Spec.Source, &tt.Spec.Target} {
+			name, addrs := e.EndpointClusterName(), e.NameServers
+			if e.ClusterRef != nil {
+				name, addrs = r.managedNameServers(ctx, tt.Namespace, e.ClusterRef.Name)
+			}
+			for _, a := range addrs {
+				out = append(out, topictransfer.ClusterIdentities(name, []string{m(a)})...)
+			}
+		}
+		return out
+	}
+}
+
+// managedNameServers returns a RocketMQCluster's brokerClusterName and
+// NameServer addresses (none when it cannot be read yet).
+func (r *Reconciler) managedNameServers(ctx context.Context, ns, name string) (string, []string) {
+	var c v1alpha1.RocketMQCluster
+	if err := r.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &c); err != nil {
+		return name, nil
+	}
+	if len(c.Status.NameServerAddresses) > 0 {
+		return c.Name, c.Status.NameServerAddresses
+	}
+	addrs, err := r.readyNameServers(ctx, &c)
+	if err != nil {
+		return c.Name, nil
+	}
+	return c.Name, addrs
 }

@@ -132,28 +132,48 @@ func findTarget(target []v1alpha1.TargetResource, kind v1alpha1.TargetResourceKi
 }
 
 // Conflicts reports whether two transfers would fight over a topic: same
-// topic and a cluster in common. A managed cluster is known by namespace and
-// name, an unmanaged one by its brokerClusterName and NameServers.
+// topic and a cluster in common, each cluster known by the identities of
+// its spec alone (StaticIdentities).
 func Conflicts(a, b *v1alpha1.TopicTransfer) bool {
+	return ConflictsWith(a, b, StaticIdentities)
+}
+
+// ConflictsWith is Conflicts with the clusters' identities given by ids:
+// two endpoints are one cluster when they share any identity.
+func ConflictsWith(a, b *v1alpha1.TopicTransfer, ids func(*v1alpha1.TopicTransfer) []string) bool {
 	if a.Spec.Topic != b.Spec.Topic {
 		return false
 	}
-	ka := []string{endpointKey(a.Namespace, &a.Spec.Source), endpointKey(a.Namespace, &a.Spec.Target)}
-	for _, k := range []string{endpointKey(b.Namespace, &b.Spec.Source), endpointKey(b.Namespace, &b.Spec.Target)} {
-		if slices.Contains(ka, k) {
-			return true
-		}
-	}
-	return false
+	mine := ids(a)
+	return slices.ContainsFunc(ids(b), func(id string) bool { return slices.Contains(mine, id) })
 }
 
-func endpointKey(ns string, e *v1alpha1.TransferEndpoint) string {
-	if e.ClusterRef != nil {
-		return "ref:" + ns + "/" + e.ClusterRef.Name
+// StaticIdentities names both clusters of a transfer from its spec: a
+// managed cluster by namespace and name, an unmanaged one by its
+// brokerClusterName at each of its NameServer addresses.
+func StaticIdentities(tt *v1alpha1.TopicTransfer) []string {
+	var out []string
+	for _, e := range []*v1alpha1.TransferEndpoint{&tt.Spec.Source, &tt.Spec.Target} {
+		if e.ClusterRef != nil {
+			out = append(out, "ref:"+tt.Namespace+"/"+e.ClusterRef.Name)
+			continue
+		}
+		out = append(out, ClusterIdentities(e.EndpointClusterName(), e.NameServers)...)
 	}
-	nss := slices.Clone(e.NameServers)
-	slices.Sort(nss)
-	return fmt.Sprintf("ns:%s@%v", e.ClusterName, nss)
+	return out
+}
+
+// ClusterIdentities names a cluster by its brokerClusterName at each of
+// its NameServer addresses: a cluster named once by clusterRef (whose
+// NameServers the controller knows) and once by nameServers shares at
+// least one when the addresses are written the same way (callers map pod
+// DNS names and pod IPs to one form first).
+func ClusterIdentities(clusterName string, nameServers []string) []string {
+	out := make([]string, 0, len(nameServers))
+	for _, ns := range nameServers {
+		out = append(out, fmt.Sprintf("cluster:%s@%s", clusterName, ns))
+	}
+	return out
 }
 
 // TakesPrecedence reports whether a transfer started or was created before

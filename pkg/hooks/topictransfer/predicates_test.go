@@ -226,3 +226,30 @@ func TestTargetMayHoldData(t *testing.T) {
 	}
 	assert.False(t, targetMayHoldData(nil))
 }
+
+func TestConflictsWithNameServerIdentities(t *testing.T) {
+	byNS := func(name string, addrs ...string) v1alpha1.TransferEndpoint {
+		return v1alpha1.TransferEndpoint{NameServers: addrs, ClusterName: name}
+	}
+	tt := func(src, tgt v1alpha1.TransferEndpoint) *v1alpha1.TopicTransfer {
+		return &v1alpha1.TopicTransfer{ObjectMeta: metav1.ObjectMeta{Namespace: "a"},
+			Spec: v1alpha1.TopicTransferSpec{Topic: "orders", Source: src, Target: tgt}}
+	}
+	cases := []struct {
+		name string
+		a, b *v1alpha1.TopicTransfer
+		want bool
+	}{
+		{"one shared NameServer of the same cluster", tt(byNS("x", "1:9876", "2:9876"), byNS("y", "3:9876")),
+			tt(byNS("x", "2:9876"), byNS("z", "4:9876")), true},
+		{"same address, other brokerClusterName", tt(byNS("x", "1:9876"), byNS("y", "3:9876")),
+			tt(byNS("w", "1:9876"), byNS("z", "4:9876")), false},
+		{"nothing shared", tt(byNS("x", "1:9876"), byNS("y", "3:9876")),
+			tt(byNS("x", "5:9876"), byNS("z", "4:9876")), false},
+	}
+	for _, c := range cases {
+		if got := ConflictsWith(c.a, c.b, StaticIdentities); got != c.want {
+			t.Errorf("%s: ConflictsWith = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
