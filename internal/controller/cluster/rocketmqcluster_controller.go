@@ -47,6 +47,12 @@ func NewReconciler(mgr ctrl.Manager, opts Options) *Reconciler {
 	if opts.AdminTimeout <= 0 {
 		opts.AdminTimeout = DefaultAdminTimeout
 	}
+	if opts.RetireSettle <= 0 {
+		opts.RetireSettle = DefaultRetireSettle
+	}
+	if opts.RetireRecheck <= 0 {
+		opts.RetireRecheck = DefaultRetireRecheck
+	}
 	if opts.MasterLostGrace <= 0 {
 		opts.MasterLostGrace = DefaultMasterLostGrace
 	}
@@ -120,6 +126,9 @@ func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster)
 		errs = append(errs, r.syncNameServers(ctx, c, want, o, cl, st, &h))
 	}
 	after := r.syncMetadata(ctx, c, want, cl, st, masters, act)
+	retireAfter, retireErr := r.syncRetiring(ctx, c, want, o, cl, st, masters, act)
+	errs = append(errs, retireErr)
+	after = sooner(after, retireAfter)
 	now := r.now()
 	trackMasterLoss(st.BrokerGroups, now)
 	wake := judge(st, &h, judgeInput{now: now, grace: r.opts.MasterLostGrace, rollout: rollout(o, now, r.opts.MasterLostGrace)})

@@ -1,0 +1,165 @@
+package cluster
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/rmqtest"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+)
+
+func TestDrained(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	wiped := func(ago time.Duration) *metav1.Time { return &metav1.Time{Time: now.Add(-ago)} }
+	for _, tc := range []struct {
+		name string
+		in   drainInput
+		want bool
+	}{
+		{"settled, read, nothing left", drainInput{wipedSince: wiped(time.Minute), lagRead: true}, true},
+		{"settle period just over", drainInput{wipedSince: wiped(30 * time.Second), settle: 30 * time.Second, lagRead: true}, true},
+		{"within the settle period", drainInput{wipedSince: wiped(10 * time.Second), settle: 30 * time.Second, lagRead: true}, false},
+		{"write permission not wiped everywhere", drainInput{lagRead: true}, false},
+		{"lag left", drainInput{wipedSince: wiped(time.Minute), lagRead: true, remaining: 1}, false},
+		{"lag unreadable", drainInput{wipedSince: wiped(time.Minute)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.now = now
+			assert.Equal(t, tc.want, drained(tc.in))
+		})
+	}
+}
+
+// retireOptions make a retiring group settle and be looked at quickly.
+func retireOptions() Options {
+	o := testOptions()
+	o.RetireSettle = 300 * time.Millisecond
+	o.RetireRecheck = 200 * time.Millisecond
+	return o
+}
+
+func (f *fixture) nameServer(ordinal int) *rmqtest.NameServer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.nameServers[fmt.Sprintf("%s-%d", f.name+"-"+v1alpha1.ComponentNameServer, ordinal)]
+}
+
+// routePerm is the perm the NameServer routes topic on brokerName with.
+func routePerm(t *testing.T, ns *rmqtest.NameServer, topic, brokerName string) int {
+	t.Helper()
+	rd, ok := ns.Route(topic)
+	require.True(t, ok, "no route of %s", topic)
+	for _, qd := range rd.QueueDatas {
+		if qd.BrokerName == brokerName {
+			return qd.Perm
+		}
+	}
+	t.Fatalf("route of %s has no queues on %s", topic, brokerName)
+	return 0
+}
+
+func retiring(c *v1alpha1.RocketMQCluster, g int32) *v1alpha1.RetiringGroupStatus {
+	for i := range c.Status.RetiringGroups {
+		if c.Status.RetiringGroups[i].Group == g {
+			return &c.Status.RetiringGroups[i]
+		}
+	}
+	return nil
+}
+
+// TestScaleInDrainsRetiringGroup: 3→2 with unconsumed messages on the
+// third group wipes its write permission on every NameServer and reports
+// the lag; consuming it makes the group Drained with an Event naming the
+// delete command; 2→3 restores the write permission.
+func TestScaleInDrainsRetiringGroup(t *testing.T) {
+	spec := twoGroups()
+	spec.Broker.Groups = ptr.To[int32](3)
+	f := newFixture(t, spec)
+	f.addNameServer(0)
+	f.addNameServer(1)
+	list := f.nameServerList()
+	for g := range int32(3) {
+		f.addBroker(g, 0, list)
+	}
+	b2 := f.broker("demo-broker-2-0")
+	orders := admin.NewTopicConfig("orders")
+	orders.ReadQueueNums, orders.WriteQueueNums = 2, 2
+	retry := admin.NewTopicConfig("%RETRY%billing")
+	retry.ReadQueueNums, retry.WriteQueueNums = 1, 1
+	b2.PutTopics(orders, retry)
+	f.broker("demo-broker-0-0").PutTopics(orders)
+	b2.PutGroups(admin.NewSubscriptionGroupConfig("billing"))
+	b2.SetQueueOffsets("orders", 0, 10)
+	b2.SetQueueOffsets("orders", 1, 5)
+	b2.SetConsumerOffset("billing", "orders", 0, 7)
+	b2.SetConsumerOffset("billing", "orders", 1, 5)
+	b2.SetQueueOffsets("%RETRY%billing", 0, 2)
+	b2.SetConsumerOffset("billing", "%RETRY%billing", 0, 0)
+
+	startManager(t, env.Config, []string{f.ns}, retireOptions())
+	f.waitReady()
+	for i := range 2 {
+		require.Equal(t, admin.PermRead|admin.PermWrite, routePerm(t, f.nameServer(i), "orders", "demo-broker-2"))
+	}
+
+	f.updateSpec(func(s *v1alpha1.RocketMQClusterSpec) { s.Broker.Groups = ptr.To[int32](2) })
+	c := f.waitStatus("group 2 Retiring with its lag", func(c *v1alpha1.RocketMQCluster) bool {
+		r := retiring(c, 2)
+		return c.Status.ObservedGeneration == c.Generation && r != nil && r.Phase == v1alpha1.RetiringPhaseRetiring && r.RemainingMessages == 5
+	})
+	r := retiring(c, 2)
+	assert.Equal(t, "demo-broker-2", r.Name)
+	assert.Equal(t, []v1alpha1.GroupLag{
+		{Topic: "orders", ConsumerGroup: "billing", Messages: 3},
+		{Topic: "%RETRY%billing", ConsumerGroup: "billing", Messages: 2},
+	}, r.Lag)
+	assert.Len(t, c.Status.BrokerGroups, 2)
+	assert.False(t, isTrue(c, v1alpha1.ConditionDegraded), "a retiring group is no damage: %s", statusString(c))
+	assert.Equal(t, ReasonGroupRetiring, condition(c, v1alpha1.ConditionProgressing).Reason)
+	assert.False(t, isTrue(c, v1alpha1.ConditionReady))
+	for i := range 2 {
+		assert.Zero(t, routePerm(t, f.nameServer(i), "orders", "demo-broker-2")&admin.PermWrite, "write permission on NameServer %d", i)
+		assert.Equal(t, admin.PermRead|admin.PermWrite, routePerm(t, f.nameServer(i), "orders", "demo-broker-0")&(admin.PermRead|admin.PermWrite),
+			"other groups keep theirs")
+	}
+
+	// The consumers catch up.
+	b2.SetConsumerOffset("billing", "orders", 0, 10)
+	b2.SetConsumerOffset("billing", "%RETRY%billing", 0, 2)
+	c = f.waitStatus("group 2 Drained", func(c *v1alpha1.RocketMQCluster) bool {
+		r := retiring(c, 2)
+		return r != nil && r.Phase == v1alpha1.RetiringPhaseDrained
+	})
+	assert.Zero(t, retiring(c, 2).RemainingMessages)
+	assert.Empty(t, retiring(c, 2).Lag)
+	f.waitEvent(ReasonGroupDrained, fmt.Sprintf("kubectl -n %s delete statefulset demo-broker-2 && kubectl -n %s delete pvc -l "+
+		"app.kubernetes.io/component=broker,app.kubernetes.io/name=rocketmq,rocketmq.gitops.dev/broker-group=2,rocketmq.gitops.dev/cluster=demo", f.ns, f.ns))
+	c = f.waitReady()
+	assert.Equal(t, v1alpha1.RetiringPhaseDrained, retiring(c, 2).Phase, "Ready once Drained; the group stays listed while it exists")
+
+	var audited []rmqtest.DataLosser
+	for _, name := range []string{"demo-broker-0-0", "demo-broker-1-0", "demo-broker-2-0"} {
+		audited = append(audited, f.broker(name))
+	}
+	audited = append(audited, f.nameServer(0), f.nameServer(1))
+	assert.Empty(t, rmqtest.CollectDataLoss(audited...))
+
+	// Scaling out again brings the group back with its write permission.
+	f.updateSpec(func(s *v1alpha1.RocketMQClusterSpec) { s.Broker.Groups = ptr.To[int32](3) })
+	c = f.waitStatus("group 2 back", func(c *v1alpha1.RocketMQCluster) bool {
+		return c.Status.ObservedGeneration == c.Generation && len(c.Status.RetiringGroups) == 0 && len(c.Status.BrokerGroups) == 3
+	})
+	for i := range 2 {
+		assert.Equal(t, admin.PermRead|admin.PermWrite, routePerm(t, f.nameServer(i), "orders", "demo-broker-2"), "NameServer %d", i)
+	}
+	f.waitEvent(ReasonGroupRestored, "demo-broker-2")
+	f.waitReady()
+	assert.Empty(t, rmqtest.CollectDataLoss(audited...))
+}
