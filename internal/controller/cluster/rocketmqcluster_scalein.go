@@ -8,9 +8,12 @@ import (
 	"strconv"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
@@ -24,6 +27,12 @@ const (
 	ReasonGroupRetiring = "BrokerGroupRetiring"
 	// ReasonGroupDrained is the Event of a retiring group turning Drained.
 	ReasonGroupDrained = "BrokerGroupDrained"
+	// ReasonRetiredDeleted is the Event of the controller deleting a
+	// drained group's StatefulSet (retiredGroupPolicy: Delete).
+	ReasonRetiredDeleted = "RetiredBrokerGroupDeleted"
+	// ReasonRetiredDeleteFailed is the Event of that deletion failing or
+	// being refused.
+	ReasonRetiredDeleteFailed = "RetiredBrokerGroupDeleteFailed"
 	// ReasonGroupRestored is the Event of a group brought back by a
 	// scale-out getting its write permission again.
 	ReasonGroupRestored = "BrokerGroupWriteRestored"
@@ -81,13 +90,21 @@ type drainInput struct {
 	lagRead bool
 	// remaining is the sum of the lag read.
 	remaining int64
+	// wasDrained: the group was Drained at the last look; masterGone: it
+	// has no ready master now.
+	wasDrained, masterGone bool
 }
 
 // drained is the Drained predicate: no NameServer routes writes to the
 // group, for long enough that producers hold no older route, and its
 // master answered that no consumer group has anything left on it. A lag
-// that could not be read is never taken for zero.
+// that could not be read is never taken for zero, with one exception: a
+// group already Drained whose master is gone (its pods being deleted)
+// stays Drained, since without a master it can take no write.
 func drained(in drainInput) bool {
+	if in.wasDrained && in.masterGone {
+		return true
+	}
 	return in.wipedSince != nil && !in.now.Before(in.wipedSince.Add(in.settle)) && in.lagRead && in.remaining == 0
 }
 
@@ -129,6 +146,9 @@ func (r *Reconciler) syncRetiring(ctx context.Context, c, want *v1alpha1.RocketM
 		if e.Phase == v1alpha1.RetiringPhaseDrained && !wasDrained {
 			r.event(c, corev1.EventTypeNormal, ReasonGroupDrained, "ScaleIn", drainedMessage(want, o, g))
 		}
+		if e.Phase == v1alpha1.RetiringPhaseDrained && want.Spec.Broker.RetiredGroupPolicy == v1alpha1.RetiredGroupDelete {
+			errs = append(errs, r.deleteRetired(ctx, c, want, o, g))
+		}
 		if e.Phase == v1alpha1.RetiringPhaseRetiring && e.WritesWipedSince != nil {
 			if left := e.WritesWipedSince.Add(r.opts.RetireSettle).Sub(now); left > 0 {
 				after = sooner(after, left)
@@ -163,13 +183,15 @@ func (r *Reconciler) retire(ctx context.Context, cl AdminClient, e *v1alpha1.Ret
 		// writes to the group: the settle period starts again once all do.
 		e.WritesWipedSince = nil
 	}
-	var lagErr error
+	var lagErr, callErr error
 	lagRead := false
 	if m.addr == "" {
+		// A state to report, not a failed call to retry.
 		lagErr = fmt.Errorf("broker group %s has no ready master to read the lag from", e.Name)
 	} else {
 		var lag []v1alpha1.GroupLag
 		lag, lagErr = groupLag(ctx, cl, m.addr)
+		callErr = lagErr
 		if lagErr == nil {
 			lagRead = true
 			e.RemainingMessages = 0
@@ -182,9 +204,14 @@ func (r *Reconciler) retire(ctx context.Context, cl AdminClient, e *v1alpha1.Ret
 			e.Lag = lag
 		}
 	}
-	in := drainInput{wipedSince: e.WritesWipedSince, now: now, settle: r.opts.RetireSettle, lagRead: lagRead, remaining: e.RemainingMessages}
+	in := drainInput{wipedSince: e.WritesWipedSince, now: now, settle: r.opts.RetireSettle, lagRead: lagRead, remaining: e.RemainingMessages,
+		wasDrained: e.Phase == v1alpha1.RetiringPhaseDrained, masterGone: m.addr == ""}
 	if drained(in) {
-		e.Phase, e.Message = v1alpha1.RetiringPhaseDrained, "no writes routed to it and no messages left to consume"
+		e.Phase = v1alpha1.RetiringPhaseDrained
+		e.Message = "no writes routed to it and no messages left to consume"
+		if !lagRead {
+			e.Message = "drained; its master is gone"
+		}
 		return nil
 	}
 	e.Phase = v1alpha1.RetiringPhaseRetiring
@@ -201,7 +228,7 @@ func (r *Reconciler) retire(ctx context.Context, cl AdminClient, e *v1alpha1.Ret
 		e.Message = fmt.Sprintf("write permission wiped; waiting until %s for producers to refresh their routes",
 			e.WritesWipedSince.Add(r.opts.RetireSettle).UTC().Format(time.RFC3339))
 	}
-	return errors.Join(wipeErr, lagErr)
+	return errors.Join(wipeErr, callErr)
 }
 
 // restore gives a group brought back by a scale-out its write permission
@@ -299,16 +326,59 @@ func groupLag(ctx context.Context, cl AdminClient, addr string) ([]v1alpha1.Grou
 	return out, nil
 }
 
+// pvcLabels are the labels the StatefulSet controller gives a group's
+// claims: the StatefulSet's selector (the volume claim template has none).
+func pvcLabels(want *v1alpha1.RocketMQCluster, o *observed, g int32) map[string]string {
+	if s := o.sets[want.BrokerGroupName(g)]; s != nil && s.Spec.Selector != nil && len(s.Spec.Selector.MatchLabels) > 0 {
+		return s.Spec.Selector.MatchLabels
+	}
+	return want.SelectorLabels(v1alpha1.ComponentBroker, g)
+}
+
 // drainedMessage names the StatefulSet and PVCs a drained group leaves
 // and the command that deletes them. The StatefulSet controller labels
 // each claim with the StatefulSet's selector, which carries the group.
 func drainedMessage(want *v1alpha1.RocketMQCluster, o *observed, g int32) string {
 	name := want.BrokerGroupName(g)
-	sel := want.SelectorLabels(v1alpha1.ComponentBroker, g)
-	if s := o.sets[name]; s != nil && s.Spec.Selector != nil && len(s.Spec.Selector.MatchLabels) > 0 {
-		sel = s.Spec.Selector.MatchLabels
-	}
+	sel := pvcLabels(want, o, g)
 	return fmt.Sprintf("broker group %s is drained: no NameServer routes writes to it and no consumer group has messages left on it. "+
 		"StatefulSet %s and its PVCs (store-%s-<ordinal>) may now be deleted: kubectl -n %s delete statefulset %s && kubectl -n %s delete pvc -l %s",
 		name, name, name, want.Namespace, name, want.Namespace, labels.SelectorFromSet(sel).String())
+}
+
+// deleteRetired deletes a drained group's StatefulSet
+// (retiredGroupPolicy: Delete). It is no longer rendered, so no GitOps
+// engine wants it back. Its claims stay: the rendered retention policy
+// keeps them when the StatefulSet goes, and a StatefulSet whose policy
+// would delete them is left alone. The delete is preconditioned on the
+// UID and resourceVersion the controller judged, so a StatefulSet
+// recreated or changed since is not deleted on an old judgement.
+func (r *Reconciler) deleteRetired(ctx context.Context, c, want *v1alpha1.RocketMQCluster, o *observed, g int32) error {
+	name := want.BrokerGroupName(g)
+	s := o.sets[name]
+	if s == nil || !s.DeletionTimestamp.IsZero() {
+		return nil
+	}
+	if p := s.Spec.PersistentVolumeClaimRetentionPolicy; p != nil && p.WhenDeleted == appsv1.DeletePersistentVolumeClaimRetentionPolicyType {
+		r.event(c, corev1.EventTypeWarning, ReasonRetiredDeleteFailed, "ScaleIn",
+			fmt.Sprintf("StatefulSet %s is not deleted: its persistentVolumeClaimRetentionPolicy.whenDeleted is Delete, which would delete its PVCs", name))
+		return nil
+	}
+	uid, rv := s.UID, s.ResourceVersion
+	err := r.client.Delete(ctx, s, client.Preconditions{UID: &uid, ResourceVersion: &rv}, client.PropagationPolicy(metav1.DeletePropagationBackground))
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil
+	case apierrors.IsConflict(err):
+		// Changed since it was judged: the next reconcile judges again.
+		return nil
+	case err != nil:
+		r.event(c, corev1.EventTypeWarning, ReasonRetiredDeleteFailed, "ScaleIn", fmt.Sprintf("deleting StatefulSet %s: %v", name, err))
+		return fmt.Errorf("while deleting StatefulSet %s of drained broker group %d: %w", name, g, err)
+	}
+	logf.FromContext(ctx).Info("deleted the StatefulSet of a drained broker group", "statefulSet", name)
+	r.event(c, corev1.EventTypeNormal, ReasonRetiredDeleted, "ScaleIn",
+		fmt.Sprintf("deleted StatefulSet %s of drained broker group %d (retiredGroupPolicy: Delete); its PVCs are kept: kubectl -n %s delete pvc -l %s",
+			name, g, want.Namespace, labels.SelectorFromSet(pvcLabels(want, o, g)).String()))
+	return nil
 }

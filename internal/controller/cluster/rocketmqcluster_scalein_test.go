@@ -1,14 +1,20 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/rmqtest"
@@ -29,6 +35,9 @@ func TestDrained(t *testing.T) {
 		{"write permission not wiped everywhere", drainInput{lagRead: true}, false},
 		{"lag left", drainInput{wipedSince: wiped(time.Minute), lagRead: true, remaining: 1}, false},
 		{"lag unreadable", drainInput{wipedSince: wiped(time.Minute)}, false},
+		{"master gone before it was drained", drainInput{wipedSince: wiped(time.Minute), masterGone: true}, false},
+		{"master gone once drained", drainInput{wasDrained: true, masterGone: true}, true},
+		{"drained before, lag back", drainInput{wipedSince: wiped(time.Minute), lagRead: true, remaining: 3, wasDrained: true}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.in.now = now
@@ -162,4 +171,81 @@ func TestScaleInDrainsRetiringGroup(t *testing.T) {
 	f.waitEvent(ReasonGroupRestored, "demo-broker-2")
 	f.waitReady()
 	assert.Empty(t, rmqtest.CollectDataLoss(audited...))
+}
+
+// addGroupObjects creates group g's StatefulSet, as rendered (claims
+// retained on delete), and the claim of its pod 0, labelled as the
+// StatefulSet controller labels it: with the StatefulSet's selector.
+func (f *fixture) addGroupObjects(g int32) (*appsv1.StatefulSet, *corev1.PersistentVolumeClaim) {
+	f.t.Helper()
+	c := f.cluster()
+	name := c.BrokerGroupName(g)
+	sel := c.SelectorLabels(v1alpha1.ComponentBroker, g)
+	sts := &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: name, Labels: c.Labels(v1alpha1.ComponentBroker, g)},
+		Spec: appsv1.StatefulSetSpec{
+			Replicas:    ptr.To[int32](1),
+			ServiceName: name,
+			Selector:    &metav1.LabelSelector{MatchLabels: sel},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: c.Labels(v1alpha1.ComponentBroker, g)},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "broker", Image: "apache/rocketmq:5.3.3"}}},
+			},
+			PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{
+				WhenDeleted: appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
+				WhenScaled:  appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
+			},
+		},
+	}
+	require.NoError(f.t, env.Client.Create(context.Background(), sts))
+	pvc := &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "store-" + name + "-0", Labels: sel},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}},
+		},
+	}
+	require.NoError(f.t, env.Client.Create(context.Background(), pvc))
+	return sts, pvc
+}
+
+// TestScaleInDeletePolicy: with retiredGroupPolicy Delete the controller
+// deletes a drained group's StatefulSet, and never its claims.
+func TestScaleInDeletePolicy(t *testing.T) {
+	spec := twoGroups()
+	spec.Broker.Groups = ptr.To[int32](3)
+	spec.Broker.RetiredGroupPolicy = v1alpha1.RetiredGroupDelete
+	f := newFixture(t, spec)
+	f.addNameServer(0)
+	f.addNameServer(1)
+	list := f.nameServerList()
+	for g := range int32(3) {
+		f.addBroker(g, 0, list)
+	}
+	b2 := f.broker("demo-broker-2-0")
+	orders := admin.NewTopicConfig("orders")
+	b2.PutTopics(orders)
+	b2.PutGroups(admin.NewSubscriptionGroupConfig("billing"))
+	b2.SetQueueOffsets("orders", 0, 4)
+	b2.SetConsumerOffset("billing", "orders", 0, 1)
+	sts, pvc := f.addGroupObjects(2)
+
+	startManager(t, env.Config, []string{f.ns}, retireOptions())
+	f.waitReady()
+	f.updateSpec(func(s *v1alpha1.RocketMQClusterSpec) { s.Broker.Groups = ptr.To[int32](2) })
+	f.waitStatus("group 2 Retiring with its lag", func(c *v1alpha1.RocketMQCluster) bool {
+		r := retiring(c, 2)
+		return r != nil && r.Phase == v1alpha1.RetiringPhaseRetiring && r.RemainingMessages == 3
+	})
+	ctx := context.Background()
+	require.NoError(t, env.Client.Get(ctx, client.ObjectKeyFromObject(sts), &appsv1.StatefulSet{}), "not deleted while messages are left")
+
+	b2.SetConsumerOffset("billing", "orders", 0, 4)
+	require.Eventually(t, func() bool {
+		return apierrors.IsNotFound(env.Client.Get(ctx, client.ObjectKeyFromObject(sts), &appsv1.StatefulSet{}))
+	}, waitFor, 50*time.Millisecond, "the drained group's StatefulSet is deleted")
+	f.waitEvent(ReasonRetiredDeleted, "deleted StatefulSet demo-broker-2")
+	assert.Equal(t, v1alpha1.RetiringPhaseDrained, retiring(f.cluster(), 2).Phase)
+	require.NoError(t, env.Client.Get(ctx, client.ObjectKeyFromObject(pvc), &corev1.PersistentVolumeClaim{}), "the claim is kept")
+	assert.Empty(t, rmqtest.CollectDataLoss(b2, f.nameServer(0), f.nameServer(1)))
 }
