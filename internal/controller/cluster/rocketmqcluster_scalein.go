@@ -167,6 +167,9 @@ func (r *Reconciler) retire(ctx context.Context, cl AdminClient, e *v1alpha1.Ret
 	if !adminOK {
 		// An invalid spec or missing credentials: nothing is called, and
 		// the previous phase stands.
+		if e.Message == "" {
+			e.Message = "waiting for a valid spec and the admin credentials to wipe write permission"
+		}
 		return nil
 	}
 	wipeErr := forEachNameServer(nameServers, func(addr string) error {

@@ -162,7 +162,7 @@ func TestScaleInDrainsRetiringGroup(t *testing.T) {
 
 	// Scaling out again brings the group back with its write permission.
 	f.updateSpec(func(s *v1alpha1.RocketMQClusterSpec) { s.Broker.Groups = ptr.To[int32](3) })
-	c = f.waitStatus("group 2 back", func(c *v1alpha1.RocketMQCluster) bool {
+	f.waitStatus("group 2 back", func(c *v1alpha1.RocketMQCluster) bool {
 		return c.Status.ObservedGeneration == c.Generation && len(c.Status.RetiringGroups) == 0 && len(c.Status.BrokerGroups) == 3
 	})
 	for i := range 2 {
