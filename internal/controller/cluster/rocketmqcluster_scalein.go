@@ -146,7 +146,11 @@ func (r *Reconciler) syncRetiring(ctx context.Context, c, want *v1alpha1.RocketM
 		if e.Phase == v1alpha1.RetiringPhaseDrained && !wasDrained {
 			r.event(c, corev1.EventTypeNormal, ReasonGroupDrained, "ScaleIn", drainedMessage(want, o, g))
 		}
-		if e.Phase == v1alpha1.RetiringPhaseDrained && want.Spec.Broker.RetiredGroupPolicy == v1alpha1.RetiredGroupDelete {
+		// Deleted only once Drained is in status (the write of it triggers
+		// the next reconcile): the judgement is on record before anything
+		// is deleted on it, and a status write lost to a conflict does not
+		// leave a deletion without one.
+		if wasDrained && e.Phase == v1alpha1.RetiringPhaseDrained && want.Spec.Broker.RetiredGroupPolicy == v1alpha1.RetiredGroupDelete {
 			errs = append(errs, r.deleteRetired(ctx, c, want, o, g))
 		}
 		if e.Phase == v1alpha1.RetiringPhaseRetiring && e.WritesWipedSince != nil {

@@ -241,11 +241,14 @@ func TestScaleInDeletePolicy(t *testing.T) {
 	require.NoError(t, env.Client.Get(ctx, client.ObjectKeyFromObject(sts), &appsv1.StatefulSet{}), "not deleted while messages are left")
 
 	b2.SetConsumerOffset("billing", "orders", 0, 4)
+	f.waitStatus("group 2 Drained", func(c *v1alpha1.RocketMQCluster) bool {
+		r := retiring(c, 2)
+		return r != nil && r.Phase == v1alpha1.RetiringPhaseDrained
+	})
 	require.Eventually(t, func() bool {
 		return apierrors.IsNotFound(env.Client.Get(ctx, client.ObjectKeyFromObject(sts), &appsv1.StatefulSet{}))
 	}, waitFor, 50*time.Millisecond, "the drained group's StatefulSet is deleted")
 	f.waitEvent(ReasonRetiredDeleted, "deleted StatefulSet demo-broker-2")
-	assert.Equal(t, v1alpha1.RetiringPhaseDrained, retiring(f.cluster(), 2).Phase)
 	require.NoError(t, env.Client.Get(ctx, client.ObjectKeyFromObject(pvc), &corev1.PersistentVolumeClaim{}), "the claim is kept")
 	assert.Empty(t, rmqtest.CollectDataLoss(b2, f.nameServer(0), f.nameServer(1)))
 }
