@@ -134,7 +134,7 @@ func TestRBACBundleIsTight(t *testing.T) {
 	want := map[string]string{
 		"ClusterRole /pods":                                       "get,list,watch",
 		"ClusterRole /services":                                   "get,list,watch",
-		"ClusterRole apps/statefulsets":                           "get,list,watch",
+		"ClusterRole apps/statefulsets":                           "delete,get,list,watch",
 		"ClusterRole /configmaps":                                 "create,get,list,update,watch",
 		"ClusterRole /secrets":                                    "get",
 		"ClusterRole /events":                                     "create,patch",

@@ -21,6 +21,10 @@ type AdminClient interface {
 	nsaddr.BrokerConfigClient
 	metadatacopy.Copier
 	ClusterInfo(ctx context.Context, nameServer string) (*admin.ClusterInfo, error)
+	WipeWritePerm(ctx context.Context, nameServer, brokerName string) (int, error)
+	AddWritePerm(ctx context.Context, nameServer, brokerName string) (int, error)
+	Groups(ctx context.Context, brokerAddr string) (map[string]admin.SubscriptionGroupConfig, error)
+	ConsumeStats(ctx context.Context, brokerAddr, group, topic string) (*admin.ConsumeStats, error)
 	Close() error
 }
 

@@ -47,6 +47,12 @@ func NewReconciler(mgr ctrl.Manager, opts Options) *Reconciler {
 	if opts.AdminTimeout <= 0 {
 		opts.AdminTimeout = DefaultAdminTimeout
 	}
+	if opts.RetireSettle <= 0 {
+		opts.RetireSettle = DefaultRetireSettle
+	}
+	if opts.RetireRecheck <= 0 {
+		opts.RetireRecheck = DefaultRetireRecheck
+	}
 	if opts.MasterLostGrace <= 0 {
 		opts.MasterLostGrace = DefaultMasterLostGrace
 	}
@@ -63,7 +69,7 @@ func NewReconciler(mgr ctrl.Manager, opts Options) *Reconciler {
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqclusters,verbs=get;list;watch
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqclusters/status,verbs=patch
 // +kubebuilder:rbac:groups="",resources=pods;services,verbs=get;list;watch
-// +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch;delete
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
@@ -120,6 +126,9 @@ func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster)
 		errs = append(errs, r.syncNameServers(ctx, c, want, o, cl, st, &h))
 	}
 	after := r.syncMetadata(ctx, c, want, cl, st, masters, act)
+	retireAfter, retireErr := r.syncRetiring(ctx, c, want, o, cl, st, masters, act)
+	errs = append(errs, retireErr)
+	after = sooner(after, retireAfter)
 	now := r.now()
 	trackMasterLoss(st.BrokerGroups, now)
 	wake := judge(st, &h, judgeInput{now: now, grace: r.opts.MasterLostGrace, rollout: rollout(o, now, r.opts.MasterLostGrace)})

@@ -44,6 +44,13 @@ type Options struct {
 	// Resync re-checks every cluster this often even without events, since
 	// a broker that restarts with a stale file can drift back.
 	Resync time.Duration
+	// RetireSettle is how long write permission of a group removed by a
+	// scale-in must stay wiped on every NameServer before it can be
+	// Drained (default DefaultRetireSettle).
+	RetireSettle time.Duration
+	// RetireRecheck is how often a retiring group is looked at again
+	// (default DefaultRetireRecheck).
+	RetireRecheck time.Duration
 	// Backoff of metadata copy retries.
 	Backoff metadatacopy.Backoff
 	// Admin makes the RocketMQ admin client; nil uses pkg/admin.

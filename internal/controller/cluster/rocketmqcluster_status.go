@@ -113,7 +113,7 @@ type health struct {
 
 var progressRank = map[string]int{
 	ReasonRollingUpdate: 0, ReasonMasterLost: 1, ReasonNameServersDown: 1, ReasonPodsNotReady: 2,
-	ReasonMetadataCopying: 3, ReasonNameServerUpdating: 4,
+	ReasonMetadataCopying: 3, ReasonNameServerUpdating: 4, ReasonGroupRetiring: 5,
 }
 
 // needsHuman are the Degraded reasons that do not heal by waiting: the
@@ -184,6 +184,7 @@ func judge(st *v1alpha1.RocketMQClusterStatus, h *health, in judgeInput) time.Du
 			h.progress(ReasonMetadataCopying, fmt.Sprintf("metadata of broker group %s is %s", g.Name, stateName(g.Metadata)))
 		}
 	}
+	judgeRetiring(st, h)
 	return wake
 }
 
@@ -211,6 +212,29 @@ func judgeMasterLoss(g v1alpha1.BrokerGroupStatus, h *health, in judgeInput) tim
 	default:
 		h.degrade(ReasonMasterLost, fmt.Sprintf("broker group %s has had no ready master since %s", g.Name, sinceText))
 		return 0
+	}
+}
+
+// judgeRetiring reports groups removed by a scale-in. A retiring group
+// never makes the cluster Degraded: it is leaving on purpose, and a master
+// it lacks or pods it loses are no loss to the desired cluster. While it
+// still takes writes or holds unconsumed messages the scale-in is under
+// way, so the cluster is Progressing and not Ready: clients must still
+// read from it, and deleting it then would lose messages. Once Drained the
+// cluster may be Ready again: the group is inert, and deleting its
+// StatefulSet is a human's step that
+// Ready must not wait on for ever. A group brought back whose write
+// permission is not yet restored is Progressing too: producers cannot
+// write to it.
+func judgeRetiring(st *v1alpha1.RocketMQClusterStatus, h *health) {
+	for _, g := range st.RetiringGroups {
+		switch g.Phase {
+		case v1alpha1.RetiringPhaseDrained:
+		case v1alpha1.RetiringPhaseRestoring:
+			h.progress(ReasonGroupRetiring, fmt.Sprintf("broker group %s is back: %s", g.Name, g.Message))
+		default:
+			h.progress(ReasonGroupRetiring, fmt.Sprintf("broker group %s is retiring: %s", g.Name, g.Message))
+		}
 	}
 }
 

@@ -45,3 +45,27 @@ func (p perCallTimeout) ClusterInfo(ctx context.Context, nameServer string) (*ad
 	defer cancel()
 	return p.AdminClient.ClusterInfo(ctx, nameServer)
 }
+
+func (p perCallTimeout) WipeWritePerm(ctx context.Context, nameServer, brokerName string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.WipeWritePerm(ctx, nameServer, brokerName)
+}
+
+func (p perCallTimeout) AddWritePerm(ctx context.Context, nameServer, brokerName string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.AddWritePerm(ctx, nameServer, brokerName)
+}
+
+func (p perCallTimeout) Groups(ctx context.Context, brokerAddr string) (map[string]admin.SubscriptionGroupConfig, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.Groups(ctx, brokerAddr)
+}
+
+func (p perCallTimeout) ConsumeStats(ctx context.Context, brokerAddr, group, topic string) (*admin.ConsumeStats, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.ConsumeStats(ctx, brokerAddr, group, topic)
+}

@@ -24,6 +24,7 @@ const (
 	DefaultControllerType      = ControllerDLedger
 	DefaultBrokerMode          = BrokerModeMasterSlave
 	DefaultReplicationMode     = ReplicationAsync
+	DefaultRetiredGroupPolicy  = RetiredGroupRetain
 	DefaultFlushDiskType       = FlushAsync
 	DefaultProxyServiceType    = corev1.ServiceTypeClusterIP
 	DefaultAntiAffinity        = AntiAffinitySoft
@@ -94,6 +95,9 @@ func (b *BrokerSpec) defaultBroker() {
 	}
 	if b.ReplicationMode == "" {
 		b.ReplicationMode = DefaultReplicationMode
+	}
+	if b.RetiredGroupPolicy == "" {
+		b.RetiredGroupPolicy = DefaultRetiredGroupPolicy
 	}
 	setInt32(&b.MetadataSourceGroup, DefaultMetadataSourceGroup)
 	setQuantity(&b.JVM.Heap, "1Gi")

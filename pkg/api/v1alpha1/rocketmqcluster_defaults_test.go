@@ -39,7 +39,7 @@ func TestDefaultEmptySpec(t *testing.T) {
 		},
 		Broker: BrokerSpec{
 			Mode: BrokerModeMasterSlave, Groups: ptr.To[int32](1), ReplicasPerGroup: ptr.To[int32](1),
-			Storage: StorageSpec{Size: qty("20Gi")}, FlushDiskType: FlushAsync, ReplicationMode: ReplicationAsync,
+			Storage: StorageSpec{Size: qty("20Gi")}, FlushDiskType: FlushAsync, ReplicationMode: ReplicationAsync, RetiredGroupPolicy: RetiredGroupRetain,
 			MetadataSourceGroup: ptr.To[int32](0), JVM: JVMSpec{Heap: qty("1Gi"), DirectMemory: qty("1Gi")},
 			Resources: resources("500m", "4Gi", "4Gi"),
 		},

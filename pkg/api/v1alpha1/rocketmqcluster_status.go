@@ -73,6 +73,71 @@ type RocketMQClusterStatus struct {
 	// +listType=map
 	// +listMapKey=group
 	BrokerGroups []BrokerGroupStatus `json:"brokerGroups,omitempty"`
+
+	// RetiringGroups are the broker groups above spec.broker.groups whose
+	// StatefulSet or pods still exist (a scale-in leaves them running,
+	// since GitOps engines do not prune data-holding StatefulSets), and
+	// groups brought back by a scale-out whose write permission is being
+	// restored. Ordered by group number.
+	// +optional
+	// +listType=map
+	// +listMapKey=group
+	RetiringGroups []RetiringGroupStatus `json:"retiringGroups,omitempty"`
+}
+
+// RetiringPhase is where a broker group removed by a scale-in stands.
+// +kubebuilder:validation:Enum=Retiring;Drained;Restoring
+type RetiringPhase string
+
+// Retiring phases.
+const (
+	// RetiringPhaseRetiring: write permission is being wiped on every
+	// NameServer, or consumer groups still have messages to read on it.
+	RetiringPhaseRetiring RetiringPhase = "Retiring"
+	// RetiringPhaseDrained: no NameServer routes writes to it and no
+	// consumer group has anything left on it; its StatefulSet may go.
+	RetiringPhaseDrained RetiringPhase = "Drained"
+	// RetiringPhaseRestoring: spec.broker.groups covers the group again
+	// and its write permission is not yet restored on every NameServer.
+	RetiringPhaseRestoring RetiringPhase = "Restoring"
+)
+
+// RetiringGroupStatus is one broker group removed by a scale-in.
+type RetiringGroupStatus struct {
+	// Group number.
+	Group int32 `json:"group"`
+	// Name of the group's StatefulSet and brokerName.
+	Name string `json:"name"`
+	// Phase of the retirement.
+	Phase RetiringPhase `json:"phase"`
+	// WritesWipedSince is when write permission was first wiped on every
+	// NameServer without a gap; Drained waits a settle period after it,
+	// for producers to refresh their routes.
+	// +optional
+	WritesWipedSince *metav1.Time `json:"writesWipedSince,omitempty"`
+	// RemainingMessages is the sum of Lag: messages consumer groups have
+	// not consumed yet on the group's master.
+	// +optional
+	RemainingMessages int64 `json:"remainingMessages,omitempty"`
+	// Lag lists the topics (%RETRY% topics included) and consumer groups
+	// with messages left, largest first, at most 20 entries.
+	// +optional
+	// +listType=atomic
+	Lag []GroupLag `json:"lag,omitempty"`
+	// Message says what the group waits for.
+	// +optional
+	Message string `json:"message,omitempty"`
+}
+
+// GroupLag is the unconsumed messages of one consumer group on one topic
+// of a retiring broker group.
+type GroupLag struct {
+	// Topic, as the broker reports it.
+	Topic string `json:"topic"`
+	// ConsumerGroup that has not consumed them.
+	ConsumerGroup string `json:"consumerGroup"`
+	// Messages left (broker offset - consumer offset, summed over queues).
+	Messages int64 `json:"messages"`
 }
 
 // ComponentStatus counts a component's replicas.

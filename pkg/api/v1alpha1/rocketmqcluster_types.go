@@ -292,6 +292,18 @@ const (
 	BrokerModeController BrokerMode = "Controller"
 )
 
+// RetiredGroupPolicy is what the status controller does with the
+// StatefulSet of a broker group that a scale-in removed, once drained.
+type RetiredGroupPolicy string
+
+// Retired group policies.
+const (
+	// RetiredGroupRetain leaves the StatefulSet for a human to delete.
+	RetiredGroupRetain RetiredGroupPolicy = "Retain"
+	// RetiredGroupDelete makes the status controller delete it.
+	RetiredGroupDelete RetiredGroupPolicy = "Delete"
+)
+
 // ReplicationMode is how a master replicates to its slaves.
 type ReplicationMode string
 
@@ -374,6 +386,16 @@ type BrokerSpec struct {
 	// MetadataCopy tunes what is copied onto groups added later.
 	// +optional
 	MetadataCopy *MetadataCopySpec `json:"metadataCopy,omitempty"`
+
+	// RetiredGroupPolicy is what happens to the StatefulSet of a group
+	// above groups (removed by a scale-in, no longer rendered) once status
+	// reports it Drained: Retain (default) leaves it for a human to
+	// delete, Delete makes the status controller delete it. Its
+	// PersistentVolumeClaims are never deleted by the controller.
+	// +optional
+	// +kubebuilder:default=Retain
+	// +kubebuilder:validation:Enum=Retain;Delete
+	RetiredGroupPolicy RetiredGroupPolicy `json:"retiredGroupPolicy,omitempty"`
 
 	// JVM heap and direct memory of the broker. Default: {heap: 1Gi,
 	// directMemory: 1Gi}.

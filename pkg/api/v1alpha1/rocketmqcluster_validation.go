@@ -145,6 +145,7 @@ func (b *BrokerSpec) validate(path *field.Path) field.ErrorList {
 	errs = append(errs, validateBrokerConfig(b, path.Child("config"))...)
 	errs = append(errs, validateEnum(path.Child("flushDiskType"), string(b.FlushDiskType), string(FlushAsync), string(FlushSync))...)
 	errs = append(errs, validateEnum(path.Child("replicationMode"), string(b.ReplicationMode), string(ReplicationAsync), string(ReplicationSync))...)
+	errs = append(errs, validateEnum(path.Child("retiredGroupPolicy"), string(b.RetiredGroupPolicy), string(RetiredGroupRetain), string(RetiredGroupDelete))...)
 	errs = append(errs, validateJVM(&b.JVM, path.Child("jvm"))...)
 	errs = append(errs, validateResources(&b.Resources, path.Child("resources"))...)
 	errs = append(errs, validateHeapFits(&b.JVM, &b.Resources, path)...)

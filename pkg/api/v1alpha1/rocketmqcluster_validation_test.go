@@ -151,6 +151,8 @@ var validationCases = []validationCase{
 		[]wantErr{{"spec.broker.flushDiskType", `supported values: "ASYNC_FLUSH", "SYNC_FLUSH"`}}, true},
 	{"replicationMode enum", func(c *RocketMQCluster) { c.Spec.Broker.ReplicationMode = "Semi" },
 		[]wantErr{{"spec.broker.replicationMode", `supported values: "Async", "Sync"`}}, true},
+	{"retiredGroupPolicy enum", func(c *RocketMQCluster) { c.Spec.Broker.RetiredGroupPolicy = "Orphan" },
+		[]wantErr{{"spec.broker.retiredGroupPolicy", `supported values: "Retain", "Delete"`}}, true},
 	{"config flushDiskType value", func(c *RocketMQCluster) {
 		c.Spec.Broker.Config = map[string]ConfigValue{"flushDiskType": "SYNC"}
 	}, []wantErr{{"spec.broker.config[flushDiskType]", `supported values: "ASYNC_FLUSH", "SYNC_FLUSH"`}}, false},
