@@ -46,6 +46,7 @@ type config struct {
 	concurrency            int
 	adminTimeout, resync   time.Duration
 	masterLostGrace        time.Duration
+	retireSettle           time.Duration
 	transferStepTimeout    time.Duration
 	log                    *textlogger.Config
 }
@@ -63,6 +64,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.DurationVar(&c.adminTimeout, "admin-timeout", cluster.DefaultAdminTimeout, "bound on each RocketMQ admin call of the RocketMQCluster controller")
 	fs.DurationVar(&c.masterLostGrace, "master-lost-grace", cluster.DefaultMasterLostGrace,
 		"how long a broker group may lack a ready master outside a rollout before the cluster is Degraded")
+	fs.DurationVar(&c.retireSettle, "retire-settle", cluster.DefaultRetireSettle,
+		"how long a broker group removed by a scale-in must have had no write permission before it can be Drained (outlast the producers' route refresh)")
 	fs.DurationVar(&c.transferStepTimeout, "transfer-step-timeout", 30*time.Second, "bound on the admin calls of one TopicTransfer step")
 	fs.DurationVar(&c.resync, "resync-period", 10*time.Minute, "re-check every cluster this often without events (0: never)")
 	c.log = textlogger.NewConfig()
@@ -73,8 +76,8 @@ func parseFlags(args []string) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if c.adminTimeout <= 0 || c.masterLostGrace <= 0 || c.transferStepTimeout <= 0 {
-		return nil, errors.New("--admin-timeout, --master-lost-grace and --transfer-step-timeout must be positive")
+	if c.adminTimeout <= 0 || c.masterLostGrace <= 0 || c.transferStepTimeout <= 0 || c.retireSettle <= 0 {
+		return nil, errors.New("--admin-timeout, --master-lost-grace, --retire-settle and --transfer-step-timeout must be positive")
 	}
 	if c.concurrency < 1 {
 		return nil, errors.New("--max-concurrent-reconciles must be at least 1")
@@ -164,6 +167,7 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, c *config) error {
 		MaxConcurrentReconciles: c.concurrency,
 		AdminTimeout:            c.adminTimeout,
 		MasterLostGrace:         c.masterLostGrace,
+		RetireSettle:            c.retireSettle,
 		Resync:                  c.resync,
 	})
 	if err != nil {
