@@ -201,7 +201,3 @@ func isPathByte(b byte) bool {
 	return b == '/' || b == '.' || b == '-' || b == '_' ||
 		(b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')
 }
-
-// hostPath maps one container path (a file the process reads) to this
-// machine.
-func (c *container) hostPath(p string) string { return c.rewrite(p) }

@@ -97,7 +97,7 @@ func (r *Runtime) startBroker(c *container, ip string, conf map[string]string) (
 		Addr:        listenAddr(ip, conf["listenPort"], v1alpha1.PortBroker),
 		ClusterName: conf["brokerClusterName"], BrokerName: conf["brokerName"], BrokerID: id,
 		Config: conf, Resolver: r.resolver, Timers: r.Timers, Controllers: r.controllers,
-		StoreDir: c.hostPath(store),
+		StoreDir: c.rewrite(store),
 	}
 	if conf["authenticationEnabled"] == "true" {
 		auth, err := initialUser(conf["initAuthenticationUser"])

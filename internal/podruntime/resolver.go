@@ -10,6 +10,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/nsaddr"
 )
 
 // Resolver answers cluster DNS names from the API server, following the
@@ -135,7 +137,7 @@ func published(svc *corev1.Service, p *corev1.Pod) bool {
 	if p.Status.PodIP == "" || p.DeletionTimestamp != nil {
 		return false
 	}
-	return svc.Spec.PublishNotReadyAddresses || podReady(p)
+	return svc.Spec.PublishNotReadyAddresses || nsaddr.PodReady(p)
 }
 
 func podHostname(p *corev1.Pod) string {
@@ -143,13 +145,4 @@ func podHostname(p *corev1.Pod) string {
 		return p.Spec.Hostname
 	}
 	return p.Name
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }

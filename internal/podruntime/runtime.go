@@ -113,9 +113,6 @@ func (r *Runtime) Run(ctx context.Context) error {
 	}
 }
 
-// Resolver is the cluster DNS the processes use.
-func (r *Runtime) Resolver() *Resolver { return r.resolver }
-
 func (r *Runtime) logf(format string, args ...any) {
 	if r.Logf != nil {
 		r.Logf(format, args...)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/nsaddr"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/render"
 )
 
@@ -301,19 +302,10 @@ func dumpState(t *testing.T, ns string) {
 	var b strings.Builder
 	for _, p := range pods.Items {
 		_, _ = fmt.Fprintf(&b, "  %s phase=%s ip=%s ready=%v node=%s deleting=%v\n", p.Name, p.Status.Phase, p.Status.PodIP,
-			podReady(&p), p.Spec.NodeName, p.DeletionTimestamp != nil)
+			nsaddr.PodReady(&p), p.Spec.NodeName, p.DeletionTimestamp != nil)
 	}
 	t.Logf("pods in %s:\n%s", ns, b.String())
 	t.Logf("pod runtime log tail:\n%s", fileTail(filepath.Join(s.dir, "logs", "podruntime.log"), 30))
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 func ptr[T any](v T) *T { return &v }

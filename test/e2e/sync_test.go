@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/nsaddr"
 )
 
 // TestFreshSync: the rendered cluster applied as Argo CD would: every pod
@@ -39,8 +40,8 @@ func TestFreshSync(t *testing.T) {
 			t.Errorf("status.nameServerAddresses = %v, want %v", got, want)
 		}
 		for _, p := range append(e.pods(v1alpha1.ComponentBroker), e.pods(v1alpha1.ComponentNameServer)...) {
-			if p.Status.Phase != corev1.PodRunning || !podReady(&p) {
-				t.Errorf("pod %s: phase %s, ready %v", p.Name, p.Status.Phase, podReady(&p))
+			if p.Status.Phase != corev1.PodRunning || !nsaddr.PodReady(&p) {
+				t.Errorf("pod %s: phase %s, ready %v", p.Name, p.Status.Phase, nsaddr.PodReady(&p))
 			}
 		}
 		if seen := h.conditionSeen(v1alpha1.ConditionDegraded); len(seen) > 0 {

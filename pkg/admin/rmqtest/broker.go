@@ -140,8 +140,9 @@ func NewBroker(opts BrokerOptions) (*Broker, error) {
 }
 
 // Close shuts the broker down as BrokerController.shutdown does: the
-// scheduled tasks stop, the broker unregisters from every NameServer and
-// leaves the controller, and the config files are persisted.
+// scheduled tasks stop (the controller notices the missing heartbeats), the
+// broker unregisters from every NameServer, and the config files are
+// persisted.
 // A second Close returns nil.
 func (b *Broker) Close() error {
 	var err error
@@ -156,7 +157,6 @@ func (b *Broker) shutdown() error {
 	if b.opts.Controllers != nil {
 		b.opts.Controllers.removeBroker(b)
 	}
-	b.leaveController()
 	b.unregisterAll()
 	err := b.Endpoint.Close()
 	b.reg.close()

@@ -270,16 +270,6 @@ func (q *quorum) scan(now time.Time) {
 	}
 }
 
-// Master returns the address of a group's elected master, or "".
-func (c *Controller) Master(group string) string {
-	c.q.mu.Lock()
-	defer c.q.mu.Unlock()
-	if g := c.q.groups[group]; g != nil {
-		return g.master
-	}
-	return ""
-}
-
 // replicaMember is a broker's side of Controller mode (ReplicasManager).
 type replicaMember struct {
 	registry *ControllerRegistry
@@ -306,8 +296,6 @@ func (b *Broker) joinController() {
 	b.isolated = true
 	b.controllerTick()
 }
-
-func (b *Broker) leaveController() {}
 
 // controllerAddrs resolves controllerAddr as the broker's RemotingClient
 // would: each ';' entry's host through the Resolver.
