@@ -21,6 +21,8 @@ type CopyResult struct {
 	GroupsUpdated        []string
 	GroupsUnchanged      int
 	GroupsSkipped        []string
+	// AuthCopyResult is filled when CopyOptions.CopyAuth is on.
+	AuthCopyResult
 }
 
 // replyTopicSuffix builds the per-cluster reply topic
@@ -34,6 +36,10 @@ type CopyOptions struct {
 	// brokers that have them: queues on a new broker change which queue a
 	// sharding key hashes to, which breaks the order of that key.
 	SpreadOrderedTopics bool
+	// CopyAuth first copies ACL 2.0 users, then ACLs (copy_auth.go), for
+	// clusters with authentication on. The client must sign as a Super
+	// user: only a Super user may create Super users.
+	CopyAuth bool
 }
 
 // CopyMetadata is CopyMetadataWith the default options: ordered and FIFO
@@ -46,7 +52,8 @@ func (c *Client) CopyMetadata(ctx context.Context, from, to string) (CopyResult,
 // broker to another, as scale-out needs before a new broker group takes
 // traffic. Groups go first: once a topic is on the new broker its route
 // sends consumers there, and a broker with autoCreateSubscriptionGroup off
-// refuses pulls of a group it does not know.
+// refuses pulls of a group it does not know. With CopyOptions.CopyAuth,
+// ACL 2.0 users and ACLs go before both.
 //
 // System topics and groups are skipped: TopicValidator's set and prefix,
 // plus the names each broker adds for itself at start (its cluster name,
@@ -60,6 +67,13 @@ func (c *Client) CopyMetadata(ctx context.Context, from, to string) (CopyResult,
 // running CopyMetadata again finishes the job.
 func (c *Client) CopyMetadataWith(ctx context.Context, from, to string, opts CopyOptions) (CopyResult, error) {
 	var res CopyResult
+	if opts.CopyAuth {
+		// Users and ACLs first: until they are there the new group
+		// refuses every client the Proxy sends to it.
+		if err := c.copyAuth(ctx, from, to, &res.AuthCopyResult); err != nil {
+			return res, fmt.Errorf("copying users and ACLs from %s to %s: %w", from, to, err)
+		}
+	}
 	skip, err := c.brokerSystemTopics(ctx, from, to)
 	if err != nil {
 		return res, fmt.Errorf("copying metadata from %s to %s: %w", from, to, err)
