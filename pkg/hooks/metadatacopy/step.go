@@ -12,6 +12,7 @@ package metadatacopy
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -49,6 +50,9 @@ type Input struct {
 	Now time.Time
 	// SpreadOrderedTopics is spec.broker.metadataCopy.spreadOrderedTopics.
 	SpreadOrderedTopics bool
+	// CopyAuth is spec.acl.enabled: ACL 2.0 users and ACLs are copied
+	// first. The Copier must sign as a Super user.
+	CopyAuth bool
 }
 
 // Event is a decision worth telling the user.
@@ -103,7 +107,11 @@ func pending(in Input) Outcome {
 		}
 		return out
 	}
-	return start(in, ReasonStarted, fmt.Sprintf("copying topics and consumer groups from %s onto new broker group %s", in.Source, g.Name))
+	what := "topics and consumer groups"
+	if in.CopyAuth {
+		what = "ACL users and ACLs, consumer groups and topics"
+	}
+	return start(in, ReasonStarted, fmt.Sprintf("copying %s from %s onto new broker group %s", what, in.Source, g.Name))
 }
 
 func waitingFor(in Input) string {
@@ -135,7 +143,7 @@ func copying(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
 	// The attempt starts now, not when Copying was recorded: the backoff
 	// after a failure counts from here.
 	g.LastMetadataAttempt = &metav1.Time{Time: in.Now}
-	res, err := cp.CopyMetadataWith(ctx, in.Source, in.Target, admin.CopyOptions{SpreadOrderedTopics: in.SpreadOrderedTopics})
+	res, err := cp.CopyMetadataWith(ctx, in.Source, in.Target, admin.CopyOptions{SpreadOrderedTopics: in.SpreadOrderedTopics, CopyAuth: in.CopyAuth})
 	if err != nil {
 		g.Metadata = v1alpha1.MetadataFailed
 		g.MetadataMessage = fmt.Sprintf("attempt %d: %v", g.MetadataAttempts, err)
@@ -146,8 +154,22 @@ func copying(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
 	g.Metadata = v1alpha1.MetadataSynced
 	g.MetadataMessage = ""
 	g.MetadataSkipped = res.TopicsOrderedSkipped
-	return Outcome{Group: g, Event: &Event{corev1.EventTypeNormal, ReasonSynced,
-		fmt.Sprintf("broker group %s has the metadata of %s: %s", g.Name, in.Source, Summary(res))}}
+	g.MetadataCopied = Counts(res)
+	g.MetadataUsersNotCopied = res.UsersWithoutPassword
+	return Outcome{Group: g, Event: syncedEvent(g, in.Source, res)}
+}
+
+// syncedEvent is Normal, or a Warning when users could not be copied:
+// clients signing as them are refused by the new group until someone
+// creates them there.
+func syncedEvent(g v1alpha1.BrokerGroupStatus, source string, res admin.CopyResult) *Event {
+	msg := fmt.Sprintf("broker group %s has the metadata of %s: %s", g.Name, source, Summary(res))
+	if len(res.UsersWithoutPassword) == 0 {
+		return &Event{corev1.EventTypeNormal, ReasonSynced, msg}
+	}
+	return &Event{corev1.EventTypeWarning, ReasonSynced, msg + fmt.Sprintf(
+		"; ACL users %s were listed without a password and are NOT on %s (status metadataUsersNotCopied): create them there, with their ACLs",
+		strings.Join(res.UsersWithoutPassword, ", "), g.Name)}
 }
 
 func failed(in Input, b Backoff) Outcome {
