@@ -31,19 +31,26 @@ type AuthCopyResult struct {
 // so a new broker group has only its initial user, and a Proxy that
 // authenticates against it refuses everyone else. Nothing is deleted on
 // the target; an ACL update merges into what the target has.
+//
+// A source before 5.3.0 answers REQUEST_CODE_NOT_SUPPORTED: it has no
+// ACL 2.0 (nor would the new group), so there is nothing to copy and
+// AuthCopied stays false.
 func (c *Client) copyAuth(ctx context.Context, from, to string, res *AuthCopyResult) error {
+	src, err := c.ListUsers(ctx, from, "")
+	if errors.Is(err, ErrRequestCodeNotSupported) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	res.AuthCopied = true
-	if err := c.copyUsers(ctx, from, to, res); err != nil {
+	if err := c.copyUsers(ctx, src, to, res); err != nil {
 		return err
 	}
 	return c.copyACLs(ctx, from, to, res)
 }
 
-func (c *Client) copyUsers(ctx context.Context, from, to string, res *AuthCopyResult) error {
-	src, err := c.ListUsers(ctx, from, "")
-	if err != nil {
-		return err
-	}
+func (c *Client) copyUsers(ctx context.Context, src []UserInfo, to string, res *AuthCopyResult) error {
 	dst, err := c.usersByName(ctx, to)
 	if err != nil {
 		return err

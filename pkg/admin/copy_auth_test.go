@@ -131,3 +131,19 @@ func TestCreateUserResentAfterApply(t *testing.T) {
 		t.Fatalf("%d creates and %d updates, want 4 and 3 (the admin user, alice and bob found existing)", c, u)
 	}
 }
+
+// TestCopyMetadataAuthBefore53: a source broker without ACL 2.0 (before
+// 5.3.0) answers REQUEST_CODE_NOT_SUPPORTED; the copy goes on without the
+// ACL part instead of failing every retry.
+func TestCopyMetadataAuthBefore53(t *testing.T) {
+	e := newEnv(t)
+	e.a.FailAlways(admin.CodeAuthListUser, admin.CodeRequestCodeNotSupported, " request type 3005 not supported")
+	e.a.PutTopics(admin.NewTopicConfig("orders"))
+	res, err := e.client.CopyMetadataWith(ctxT(t), e.a.Addr(), e.b.Addr(), admin.CopyOptions{CopyAuth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.AuthCopied || !reflect.DeepEqual(res.TopicsCreated, []string{"orders"}) {
+		t.Fatalf("result %+v", res)
+	}
+}
