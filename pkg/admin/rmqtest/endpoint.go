@@ -43,18 +43,20 @@ type Endpoint struct {
 	wg      sync.WaitGroup
 	once    sync.Once
 
-	mu       sync.Mutex
-	conns    map[net.Conn]struct{}
-	counts   map[int]int
-	requests []Request
-	faults   []*fault
-	auth     *Auth
-	// users, when set, looks users up for authentication (a broker's
-	// ACL 2.0 user store); without it only auth's user exists.
-	users         func(name string) (admin.UserInfo, bool)
+	mu            sync.Mutex
+	conns         map[net.Conn]struct{}
+	counts        map[int]int
+	requests      []Request
+	faults        []*fault
+	auth          *Auth
 	serializeType byte
 	idle          time.Duration
 	accepted      int
+
+	// users, when set, looks users up for authentication (a broker's
+	// ACL 2.0 user store; set before start, read-only after); without it
+	// only auth's user exists.
+	users func(name string) (admin.UserInfo, bool)
 }
 
 func listen(addr string) (*Endpoint, error) {
