@@ -24,6 +24,8 @@ type CopyResult struct {
 	GroupsUpdated   []string
 	GroupsUnchanged int
 	GroupsSkipped   []string
+	// AuthCopyResult is filled when CopyOptions.CopyAuth is on.
+	AuthCopyResult
 }
 
 // replyTopicSuffix builds the per-cluster reply topic
@@ -41,6 +43,10 @@ type CopyOptions struct {
 	// topics a TopicTransfer is moving off this cluster, which must not
 	// gain queues on a new broker group while their source is drained.
 	HoldTopics map[string]bool
+	// CopyAuth first copies ACL 2.0 users, then ACLs (copy_auth.go), for
+	// clusters with authentication on. The client must sign as a Super
+	// user: only a Super user may create Super users.
+	CopyAuth bool
 }
 
 // CopyMetadata is CopyMetadataWith the default options: ordered and FIFO
@@ -53,7 +59,8 @@ func (c *Client) CopyMetadata(ctx context.Context, from, to string) (CopyResult,
 // broker to another, as scale-out needs before a new broker group takes
 // traffic. Groups go first: once a topic is on the new broker its route
 // sends consumers there, and a broker with autoCreateSubscriptionGroup off
-// refuses pulls of a group it does not know.
+// refuses pulls of a group it does not know. With CopyOptions.CopyAuth,
+// ACL 2.0 users and ACLs go before both.
 //
 // System topics and groups are skipped: TopicValidator's set and prefix,
 // plus the names each broker adds for itself at start (its cluster name,
@@ -67,6 +74,13 @@ func (c *Client) CopyMetadata(ctx context.Context, from, to string) (CopyResult,
 // running CopyMetadata again finishes the job.
 func (c *Client) CopyMetadataWith(ctx context.Context, from, to string, opts CopyOptions) (CopyResult, error) {
 	var res CopyResult
+	if opts.CopyAuth {
+		// Users and ACLs first: until they are there the new group
+		// refuses every client the Proxy sends to it.
+		if err := c.copyAuth(ctx, from, to, &res.AuthCopyResult); err != nil {
+			return res, fmt.Errorf("copying users and ACLs from %s to %s: %w", from, to, err)
+		}
+	}
 	skip, err := c.brokerSystemTopics(ctx, from, to)
 	if err != nil {
 		return res, fmt.Errorf("copying metadata from %s to %s: %w", from, to, err)

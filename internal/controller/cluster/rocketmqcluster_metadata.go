@@ -41,7 +41,10 @@ func (r *Reconciler) syncMetadata(ctx context.Context, c, want *v1alpha1.RocketM
 	fanout.Each(len(todo), fanout.Limit, func(k int) {
 		g := st.BrokerGroups[todo[k]]
 		in := metadatacopy.Input{Group: g, Target: masters[g.Group].addr, Now: now,
-			SpreadOrderedTopics: want.Spec.Broker.MetadataCopy.SpreadOrderedTopicsOrDefault(), HeldTopics: held}
+			SpreadOrderedTopics: want.Spec.Broker.MetadataCopy.SpreadOrderedTopicsOrDefault(), HeldTopics: held,
+			// With ACL 2.0 on, cl signs as the admin (Super) user of
+			// spec.acl.adminSecretRef, which may create every user.
+			CopyAuth: want.Spec.ACL.Enabled && want.Spec.ACL.AdminSecretRef != nil}
 		if g.Group != source {
 			in.Source = srcAddr
 		}

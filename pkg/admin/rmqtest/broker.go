@@ -84,6 +84,9 @@ type Broker struct {
 	maxOffsets      map[queueKey]int64
 	consumerOffsets map[groupQueueKey]int64
 	audit           audit
+	// users and acls are the ACL 2.0 metadata (broker_auth.go).
+	users map[string]admin.UserInfo
+	acls  map[string]admin.ACLInfo
 }
 
 type queueKey struct {
@@ -126,6 +129,8 @@ func NewBroker(opts BrokerOptions) (*Broker, error) {
 		_ = ep.Close()
 		return nil, err
 	}
+	b.initAuth()
+	ep.users = b.user
 	ep.SetAuth(opts.Auth)
 	ep.SetResponseSerializeType(opts.BinaryResponses)
 	ep.start(b.handle)
@@ -209,6 +214,9 @@ func (b *Broker) handleOther(req *remoting.Command) *remoting.Command {
 		return b.topicStats(req)
 	case admin.CodeQueryTopicsByConsumer:
 		return b.topicsByConsumer(req)
+	}
+	if resp := b.handleAuth(req); resp != nil {
+		return resp
 	}
 	return unsupported(req)
 }

@@ -26,6 +26,10 @@ type storeState struct {
 	MaxOffsets      []storedOffset                           `json:"maxOffsets"`
 	ConsumerOffsets []storedOffset                           `json:"consumerOffsets"`
 	ControllerID    int64                                    `json:"controllerBrokerId,omitempty"`
+	// Users and ACLs are the RocksDB stores config/users and config/acls
+	// of LocalAuthenticationMetadataProvider and LocalAuthorizationMetadataProvider.
+	Users map[string]admin.UserInfo `json:"users,omitempty"`
+	ACLs  map[string]admin.ACLInfo  `json:"acls,omitempty"`
 }
 
 type storedOffset struct {
@@ -70,6 +74,7 @@ func (b *Broker) loadStore() error {
 		b.consumerOffsets[groupQueueKey{o.Group, queueKey{o.Topic, o.QueueID}}] = o.Offset
 	}
 	b.storedControllerID = st.ControllerID
+	b.users, b.acls = st.Users, st.ACLs
 	return nil
 }
 
@@ -82,7 +87,7 @@ func (b *Broker) persistStore() error {
 	b.mu.Lock()
 	st := storeState{
 		Topics: b.topics, TopicVersion: b.topicVersion, Groups: b.groups, GroupVersion: b.groupVersion,
-		ControllerID: b.storedControllerID,
+		ControllerID: b.storedControllerID, Users: b.users, ACLs: b.acls,
 	}
 	for k, v := range b.maxOffsets {
 		st.MaxOffsets = append(st.MaxOffsets, storedOffset{Topic: k.topic, QueueID: k.queueID, Offset: v})

@@ -52,6 +52,11 @@ type Endpoint struct {
 	serializeType byte
 	idle          time.Duration
 	accepted      int
+
+	// users, when set, looks users up for authentication (a broker's
+	// ACL 2.0 user store; set before start, read-only after); without it
+	// only auth's user exists.
+	users func(name string) (admin.UserInfo, bool)
 }
 
 func listen(addr string) (*Endpoint, error) {
@@ -289,13 +294,28 @@ func (e *Endpoint) authenticate(req *remoting.Command) *remoting.Command {
 	if ak == "" {
 		return errorResponse(admin.CodeNoPermission, "username cannot be null.")
 	}
-	if ak != a.AccessKey {
+	u, found := e.lookupUser(a, ak)
+	if !found {
 		return errorResponse(admin.CodeNoPermission, "User:"+ak+" is not found.")
 	}
-	if req.ExtFields["Signature"] != admin.Signature(req.ExtFields, req.Body, a.SecretKey) {
+	if u.UserStatus == admin.UserStatusDisable {
+		return errorResponse(admin.CodeNoPermission, "User:"+ak+" is disabled.")
+	}
+	if req.ExtFields["Signature"] != admin.Signature(req.ExtFields, req.Body, u.Password) {
 		return errorResponse(admin.CodeNoPermission, "check signature failed.")
 	}
 	return nil
+}
+
+// lookupUser finds the user a request signs as.
+func (e *Endpoint) lookupUser(a *Auth, name string) (admin.UserInfo, bool) {
+	if e.users != nil {
+		return e.users(name)
+	}
+	if name != a.AccessKey {
+		return admin.UserInfo{}, false
+	}
+	return admin.UserInfo{Username: name, Password: a.SecretKey}, true
 }
 
 func errorResponse(code int, remark string) *remoting.Command {

@@ -192,4 +192,31 @@ type BrokerGroupStatus struct {
 	// +optional
 	// +listType=atomic
 	MetadataHeld []string `json:"metadataHeld,omitempty"`
+	// MetadataCopied counts what the last successful copy created or
+	// updated on this group.
+	// +optional
+	MetadataCopied *MetadataCopyCounts `json:"metadataCopied,omitempty"`
+	// MetadataUsersNotCopied lists ACL 2.0 users the source broker listed
+	// without a password: the copy cannot create them (nor their ACLs)
+	// on this group, so they must be created here by hand.
+	// +optional
+	// +listType=atomic
+	MetadataUsersNotCopied []string `json:"metadataUsersNotCopied,omitempty"`
+}
+
+// MetadataCopyCounts counts the metadata a copy created or updated on a
+// broker group; what was already equal is not counted.
+type MetadataCopyCounts struct {
+	// Users is the number of ACL 2.0 users (ACL on only).
+	// +optional
+	Users int32 `json:"users,omitempty"`
+	// ACLs is the number of ACL 2.0 subjects whose ACL was written (ACL on only).
+	// +optional
+	ACLs int32 `json:"acls,omitempty"`
+	// Groups is the number of consumer groups.
+	// +optional
+	Groups int32 `json:"groups,omitempty"`
+	// Topics is the number of topics.
+	// +optional
+	Topics int32 `json:"topics,omitempty"`
 }

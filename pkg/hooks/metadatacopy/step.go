@@ -55,6 +55,9 @@ type Input struct {
 	// HeldTopics maps each topic an unfinished TopicTransfer is moving off
 	// this cluster to that transfer (namespace/name). They are not copied.
 	HeldTopics map[string]string
+	// CopyAuth is spec.acl.enabled: ACL 2.0 users and ACLs are copied
+	// first. The Copier must sign as a Super user.
+	CopyAuth bool
 }
 
 // Event is a decision worth telling the user.
@@ -125,7 +128,11 @@ func pending(in Input) Outcome {
 		}
 		return out
 	}
-	return start(in, ReasonStarted, fmt.Sprintf("copying topics and consumer groups from %s onto new broker group %s", in.Source, g.Name))
+	what := "topics and consumer groups"
+	if in.CopyAuth {
+		what = "ACL users and ACLs, consumer groups and topics"
+	}
+	return start(in, ReasonStarted, fmt.Sprintf("copying %s from %s onto new broker group %s", what, in.Source, g.Name))
 }
 
 func waitingFor(in Input) string {
@@ -169,8 +176,22 @@ func copying(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
 	g.MetadataMessage = ""
 	g.MetadataSkipped = res.TopicsOrderedSkipped
 	g.MetadataHeld = res.TopicsHeld
-	return Outcome{Group: g, Event: &Event{corev1.EventTypeNormal, ReasonSynced,
-		fmt.Sprintf("broker group %s has the metadata of %s: %s", g.Name, in.Source, Summary(res))}}
+	g.MetadataCopied = Counts(res)
+	g.MetadataUsersNotCopied = res.UsersWithoutPassword
+	return Outcome{Group: g, Event: syncedEvent(g, in.Source, res)}
+}
+
+// syncedEvent is Normal, or a Warning when users could not be copied:
+// clients signing as them are refused by the new group until someone
+// creates them there.
+func syncedEvent(g v1alpha1.BrokerGroupStatus, source string, res admin.CopyResult) *Event {
+	msg := fmt.Sprintf("broker group %s has the metadata of %s: %s", g.Name, source, Summary(res))
+	if len(res.UsersWithoutPassword) == 0 {
+		return &Event{corev1.EventTypeNormal, ReasonSynced, msg}
+	}
+	return &Event{corev1.EventTypeWarning, ReasonSynced, msg + fmt.Sprintf(
+		"; ACL users %s were listed without a password and are NOT on %s (status metadataUsersNotCopied): create them there, with their ACLs",
+		strings.Join(res.UsersWithoutPassword, ", "), g.Name)}
 }
 
 // released lists the topics of was that held no longer has.
@@ -185,7 +206,7 @@ func released(was []string, held map[string]string) []string {
 }
 
 func copyOptions(in Input) admin.CopyOptions {
-	opts := admin.CopyOptions{SpreadOrderedTopics: in.SpreadOrderedTopics}
+	opts := admin.CopyOptions{SpreadOrderedTopics: in.SpreadOrderedTopics, CopyAuth: in.CopyAuth}
 	if len(in.HeldTopics) > 0 {
 		opts.HoldTopics = make(map[string]bool, len(in.HeldTopics))
 		for topic := range in.HeldTopics {

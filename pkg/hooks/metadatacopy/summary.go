@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
 // Summary is a one-line account of a copy, with counts rather than names
@@ -18,5 +19,20 @@ func Summary(r admin.CopyResult) string {
 	if n := len(r.TopicsHeld); n > 0 {
 		s += fmt.Sprintf("; %d topic(s) held back while a TopicTransfer moves them off this cluster (status.brokerGroups[].metadataHeld)", n)
 	}
+	if r.AuthCopied {
+		s += fmt.Sprintf("; ACL users %d created, %d updated, %d already present; ACLs %d created, %d updated, %d already present",
+			len(r.UsersCreated), len(r.UsersUpdated), r.UsersUnchanged,
+			len(r.ACLsCreated), len(r.ACLsUpdated), r.ACLsUnchanged)
+	}
 	return s
+}
+
+// Counts is what a copy wrote, for status.
+func Counts(r admin.CopyResult) *v1alpha1.MetadataCopyCounts {
+	return &v1alpha1.MetadataCopyCounts{
+		Users:  int32(len(r.UsersCreated) + len(r.UsersUpdated)),
+		ACLs:   int32(len(r.ACLsCreated) + len(r.ACLsUpdated)),
+		Groups: int32(len(r.GroupsCreated) + len(r.GroupsUpdated)),
+		Topics: int32(len(r.TopicsCreated) + len(r.TopicsUpdated)),
+	}
 }
