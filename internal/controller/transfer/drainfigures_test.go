@@ -268,11 +268,13 @@ func TestDrainFiguresForTenMinutes(t *testing.T) {
 	assert.Zero(t, otherWrites, "no finalizer or metadata writes while draining")
 	assert.LessOrEqual(t, events.total()-events0, 2, "no Event per poll")
 	// Admin calls: each poll reads the source's brokers at a NameServer
-	// (2 today) and checks every group on every source broker (1 consume
-	// stats call today); the bound leaves room for up to 4 calls per broker
-	// and group (retry topics, POP in flight, delayed and half messages)
-	// and 4 NameServer calls, but not for a second poll per interval.
-	perPoll := 4*brokers*len(groups) + 4
+	// (1 today), checks that the topic is still read-only on every source
+	// broker (1 topic config read each) and checks every group on every
+	// source broker (1 consume-stats call today); the bound leaves room for
+	// up to 4 calls per broker and group (retry topics, POP in flight,
+	// delayed and half messages), 2 per broker and 4 NameServer calls, but
+	// not for a second poll per interval.
+	perPoll := 4*brokers*len(groups) + 2*brokers + 4
 	assert.LessOrEqual(t, total, maxPolls*perPoll, "admin calls in %s: at most %d per poll", window, perPoll)
 	assert.GreaterOrEqual(t, calls[admin.CodeGetConsumeStats], polls*brokers*len(groups),
 		"every poll checks every group on every source broker")
