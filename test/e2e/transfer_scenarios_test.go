@@ -93,7 +93,9 @@ func TestTransferSurvivesBrokerRoll(t *testing.T) {
 	})
 }
 
-// TestTransferRollbackAfterSourceReadOnly: past step 4 producers write to
+// TestTransferRollbackAfterSourceReadOnly: during the drain the source
+// topic is made writable by hand and the next poll makes it read-only
+// again (SourceWritableAgain). Past step 4 producers write to
 // the target (40 messages per queue nobody has consumed there yet), then
 // the user sets spec.abort. The transfer is RolledBack with TargetRetained
 // (condition and Warning Event): the target keeps the topic, the group and
@@ -109,6 +111,28 @@ func TestTransferRollbackAfterSourceReadOnly(t *testing.T) {
 	waitTransferFor(t, tt, "the drain held open by billing", 2*time.Minute, draining("billing"))
 	if perms := src.topicPerms("orders"); !allPerm(perms, admin.PermRead) {
 		t.Errorf("the source topic is not read-only during the drain: %v", perms)
+	}
+	// An operator's mqadmin updateTopic -p 6 (or a master elected before its
+	// slave copied step 4's config) makes the source writable again: the
+	// next poll makes it read-only again.
+	src.onMasters("making orders writable by hand", func(ctx context.Context, cl *admin.Client, addr string) error {
+		tc, err := cl.Topic(ctx, addr, "orders")
+		if err != nil {
+			return err
+		}
+		tc.Perm = admin.PermRead | admin.PermWrite
+		return cl.CreateTopic(ctx, addr, *tc)
+	})
+	fenced := time.Now()
+	for perms := src.topicPerms("orders"); !allPerm(perms, admin.PermRead); perms = src.topicPerms("orders") {
+		if time.Since(fenced) > 20*time.Second {
+			t.Fatalf("the source topic stayed writable during the drain: %v", perms)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("the source topic, made writable by hand during the drain, was read-only again %s later", time.Since(fenced).Round(time.Millisecond))
+	if len(eventsWith(transferEvents(t, tt), "Warning SourceWritableAgain")) == 0 {
+		t.Errorf("no SourceWritableAgain Warning Event")
 	}
 
 	dst.produce("orders", 40)
