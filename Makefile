@@ -25,14 +25,20 @@ all: build
 ##@ Build
 
 .PHONY: build
-build: ## Build krm-fn and status-controller into ./bin.
-	CGO_ENABLED=0 go build -trimpath -o $(BIN)/krm-fn ./cmd/krm-fn
+build: krm-fn ## Build krm-fn and status-controller into ./bin.
+	@echo "make: building status-controller into bin/" >&2
 	CGO_ENABLED=0 go build -trimpath -o $(BIN)/status-controller ./cmd/status-controller
 
-$(KRM_FN): build
+.PHONY: krm-fn
+krm-fn: ## Build krm-fn (the KRM function) into ./bin.
+	@echo "make: building krm-fn into bin/" >&2
+	CGO_ENABLED=0 go build -trimpath -o $(BIN)/krm-fn ./cmd/krm-fn
+
+$(KRM_FN): krm-fn
 
 .PHONY: demo
-demo: build $(KUSTOMIZE) ## Render examples/kustomize with real kustomize and print it.
+demo: krm-fn $(KUSTOMIZE) ## Render examples/kustomize with real kustomize and print it (needs only krm-fn and kustomize).
+	@echo "make: rendering examples/kustomize with kustomize $(KUSTOMIZE_VERSION) and bin/krm-fn" >&2
 	PATH=$(BIN):$$PATH hack/render.sh examples/kustomize
 
 ##@ Code generation
@@ -91,6 +97,7 @@ verify: manifests ## Fail when generated files are stale.
 ##@ Tools
 
 $(KUSTOMIZE):
+	@echo "make: installing kustomize $(KUSTOMIZE_VERSION) into bin/ (first run only)" >&2
 	@mkdir -p $(BIN)/tmp
 	GOBIN=$(BIN)/tmp go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
 	mv $(BIN)/tmp/kustomize $@

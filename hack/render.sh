@@ -9,7 +9,8 @@
 # on, either deletes the whole cluster, so both count as failures here.
 #
 # Environment: KUSTOMIZE (default: kustomize from PATH); krm-fn must be on
-# PATH (make demo puts ./bin first).
+# PATH (make demo puts ./bin first). The objects go to stdout; a one-line
+# count per kind goes to stderr, so piping the output stays clean.
 set -euo pipefail
 
 dir=${1:?usage: hack/render.sh DIR}
@@ -31,3 +32,5 @@ if ! grep -q 'app.kubernetes.io/managed-by: rocketmq-gitops' "$out"; then
 	exit 1
 fi
 cat "$out"
+kinds=$(grep '^kind: ' "$out" | sort | uniq -c | awk '{printf "%s%d %s", sep, $1, $3; sep=", "}')
+echo "render.sh: rendered $(grep -c '^kind: ' "$out") objects from $dir: $kinds" >&2

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,7 +218,11 @@ func testRenderScript(t *testing.T, e kustomizeEnv) {
 	env := []string{"KUSTOMIZE=" + e.kustomize}
 	out, stderr, err := e.run(t, env, renderSh, exampleDir)
 	require.NoError(t, err, "render.sh failed: %s", stderr)
-	require.Contains(t, parseObjects(t, out), "StatefulSet/orders-broker-0")
+	objects := parseObjects(t, out)
+	require.Contains(t, objects, "StatefulSet/orders-broker-0")
+	// The count per kind goes to stderr, so stdout stays pure YAML.
+	require.Regexp(t, fmt.Sprintf(`render\.sh: rendered %d objects from \S+: .*\d+ StatefulSet`, len(objects)), stderr)
+	require.NotContains(t, out, "render.sh:")
 
 	// A kustomize that ignores --enable-exec, as kubectl kustomize or a
 	// misconfigured CI would: render.sh must refuse the result.

@@ -57,6 +57,18 @@ data:
 
 func broker(g string) string { return strings.ReplaceAll(brokerSTS, "%G%", g) }
 
+// unprotected drops the prune-protection annotations, as a render from
+// before they existed would lack them.
+func unprotected(doc string) string {
+	var kept []string
+	for _, l := range strings.Split(doc, "\n") {
+		if !strings.Contains(l, "argocd.argoproj.io/sync-options") && !strings.Contains(l, "kustomize.toolkit.fluxcd.io/prune") {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
+}
+
 func objs(t *testing.T, docs ...string) []Object {
 	t.Helper()
 	o, err := Parse([]byte(strings.Join(docs, "\n---\n")))
@@ -82,8 +94,18 @@ func TestDiff(t *testing.T) {
 			unchanged: 2,
 		},
 		{
-			name:    "broker group removed keeps its claims",
+			name:    "broker group removed is left running to drain",
 			old:     []string{broker("0"), broker("1")},
+			new:     []string{broker("0")},
+			changes: []string{"removed StatefulSet/mq/orders-broker-1"},
+			summary: []string{"broker group orders-broker-1 left running to drain: Argo CD and Flux do not prune it; the status controller " +
+				"wipes its write permission and reports it Retiring, then Drained with the command that deletes it (its PersistentVolumeClaims are kept)"},
+
+			unchanged: 1,
+		},
+		{
+			name:    "broker group without prune protection removed",
+			old:     []string{broker("0"), unprotected(broker("1"))},
 			new:     []string{broker("0")},
 			changes: []string{"removed StatefulSet/mq/orders-broker-1"},
 			summary: []string{"broker group orders-broker-1 removed (its PersistentVolumeClaims are retained)"},

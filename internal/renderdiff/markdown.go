@@ -48,7 +48,7 @@ func writeList(b *strings.Builder, title string, changes []ObjectChange, action 
 		if n == 0 {
 			fmt.Fprintf(b, "%s:\n\n", title)
 		}
-		fmt.Fprintf(b, "- %s %s\n", actionMark[action], c.ID)
+		fmt.Fprintf(b, "- %s %s%s\n", actionMark[action], c.ID, listNote(c))
 		n++
 	}
 	if n > 0 {
@@ -73,4 +73,13 @@ func writeChange(b *strings.Builder, c ObjectChange) {
 		fmt.Fprintf(b, "- `%s`: `%s` → `%s`\n", f.Path, f.Old, f.New)
 	}
 	b.WriteString("\n")
+}
+
+// listNote marks a removed object the GitOps engines will not prune: it
+// leaves the render, not the cluster.
+func listNote(c ObjectChange) string {
+	if c.Action == Removed && pruneProtected(c.Old) {
+		return " (not pruned: stays in the cluster)"
+	}
+	return ""
 }

@@ -43,8 +43,9 @@ func TestWriteMarkdownListsRemovedObjects(t *testing.T) {
 	var b strings.Builder
 	require.NoError(t, r.WriteMarkdown(&b, "x"))
 	assert.Equal(t, "### x\n\n0 added, 1 removed, 0 changed, 1 unchanged.\n\n"+
-		"- broker group orders-broker-1 removed (its PersistentVolumeClaims are retained)\n\n"+
-		"Removed:\n\n- - StatefulSet/mq/orders-broker-1\n\n", b.String())
+		"- broker group orders-broker-1 left running to drain: Argo CD and Flux do not prune it; the status controller wipes its "+
+		"write permission and reports it Retiring, then Drained with the command that deletes it (its PersistentVolumeClaims are kept)\n\n"+
+		"Removed:\n\n- - StatefulSet/mq/orders-broker-1 (not pruned: stays in the cluster)\n\n", b.String())
 }
 
 func TestSummaryLeadsWithTheClusterSpec(t *testing.T) {

@@ -63,11 +63,36 @@ func addRemoveSummary(c ObjectChange) []string {
 	if c.ID.Kind != "RocketMQCluster" && !workloadKinds[c.ID.Kind] {
 		return nil
 	}
+	if c.Action == Removed && pruneProtected(c.Old) {
+		return []string{leftRunning(c)}
+	}
 	s := subject(c) + " " + string(c.Action)
 	if c.Action == Removed && c.ID.Kind == "StatefulSet" {
 		s += " (its PersistentVolumeClaims are retained)"
 	}
 	return []string{s}
+}
+
+// pruneProtected reports whether both GitOps engines were told never to
+// prune the object: gone from the render, it stays in the cluster.
+func pruneProtected(o Object) bool {
+	return has(o, argoSyncOptions, "Prune=false") && has(o, fluxPrune, "disabled")
+}
+
+// leftRunning words a prune-protected workload that left the render: it
+// keeps running, and a broker group is drained by the status controller
+// before anyone deletes it.
+func leftRunning(c ObjectChange) string {
+	if c.ID.Kind == "StatefulSet" && subjectIsBroker(c) {
+		return subject(c) + " left running to drain: Argo CD and Flux do not prune it; the status controller wipes its " +
+			"write permission and reports it Retiring, then Drained with the command that deletes it (its PersistentVolumeClaims are kept)"
+	}
+	return subject(c) + " left running: Argo CD and Flux do not prune it; delete it by hand once it is no longer needed"
+}
+
+func subjectIsBroker(c ObjectChange) bool {
+	component, _ := labels(c.Old)[labelComponent].(string)
+	return component == componentBroker
 }
 
 func workloadSummary(c ObjectChange) []string {

@@ -17,10 +17,13 @@ type CopyResult struct {
 	// TopicsOrderedSkipped are ordered and FIFO topics left out because
 	// CopyOptions.SpreadOrderedTopics is off.
 	TopicsOrderedSkipped []string
-	GroupsCreated        []string
-	GroupsUpdated        []string
-	GroupsUnchanged      int
-	GroupsSkipped        []string
+	// TopicsHeld are topics left out because CopyOptions.HoldTopics
+	// names them.
+	TopicsHeld      []string
+	GroupsCreated   []string
+	GroupsUpdated   []string
+	GroupsUnchanged int
+	GroupsSkipped   []string
 }
 
 // replyTopicSuffix builds the per-cluster reply topic
@@ -34,6 +37,10 @@ type CopyOptions struct {
 	// brokers that have them: queues on a new broker change which queue a
 	// sharding key hashes to, which breaks the order of that key.
 	SpreadOrderedTopics bool
+	// HoldTopics are topics neither created nor updated on the target:
+	// topics a TopicTransfer is moving off this cluster, which must not
+	// gain queues on a new broker group while their source is drained.
+	HoldTopics map[string]bool
 }
 
 // CopyMetadata is CopyMetadataWith the default options: ordered and FIFO
@@ -117,6 +124,10 @@ func (c *Client) copyTopics(ctx context.Context, from, to string, skip map[strin
 		tc := src[name]
 		if IsSystemTopic(name) || skip[name] {
 			res.TopicsSkipped = append(res.TopicsSkipped, name)
+			continue
+		}
+		if opts.HoldTopics[name] {
+			res.TopicsHeld = append(res.TopicsHeld, name)
 			continue
 		}
 		cur, exists := dst[name]

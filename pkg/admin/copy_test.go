@@ -166,3 +166,32 @@ func TestCopyMetadataGroupsFirstOrderedTopicsKept(t *testing.T) {
 		}
 	}
 }
+
+// Held topics are neither created nor updated on the target, and the
+// result names them; everything else is copied as usual.
+func TestCopyMetadataHoldsTopics(t *testing.T) {
+	e := newEnv(t)
+	e.a.PutTopics(admin.NewTopicConfig("moving"), admin.NewTopicConfig("plain"), admin.NewTopicConfig("moving-too"))
+	stale := admin.NewTopicConfig("moving-too")
+	stale.ReadQueueNums, stale.WriteQueueNums = 2, 2
+	e.b.PutTopics(stale)
+
+	res, err := e.client.CopyMetadataWith(ctxT(t), e.a.Addr(), e.b.Addr(),
+		admin.CopyOptions{HoldTopics: map[string]bool{"moving": true, "moving-too": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := e.b.Topics()
+	if _, ok := dst["moving"]; ok {
+		t.Fatal("a held topic was created on the target")
+	}
+	if got := dst["moving-too"]; !got.Equal(stale) {
+		t.Fatalf("a held topic was updated on the target: %+v", got)
+	}
+	if _, ok := dst["plain"]; !ok {
+		t.Fatal("plain topic not copied")
+	}
+	if want := []string{"moving", "moving-too"}; !reflect.DeepEqual(res.TopicsHeld, want) {
+		t.Fatalf("TopicsHeld = %v, want %v", res.TopicsHeld, want)
+	}
+}

@@ -68,6 +68,7 @@ func NewReconciler(mgr ctrl.Manager, opts Options) *Reconciler {
 
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqclusters,verbs=get;list;watch
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqclusters/status,verbs=patch
+// +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=topictransfers,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=pods;services,verbs=get;list;watch
 // +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch;delete
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update

@@ -75,6 +75,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		Watches(&corev1.Pod{}, toCluster, builder.WithPredicates(podChanged())).
 		Watches(&appsv1.StatefulSet{}, toCluster, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, statusChanged()))).
 		Watches(&corev1.Service{}, toCluster, builder.WithPredicates(existenceChanged())).
+		Watches(&v1alpha1.TopicTransfer{}, handler.EnqueueRequestsFromMapFunc(mapTransferSource), builder.WithPredicates(transferPhaseChanged())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, opts.MaxConcurrentReconciles)}).
 		Complete(r)
 }

@@ -22,13 +22,15 @@ const copyRequeue = time.Second
 func (r *Reconciler) syncMetadata(ctx context.Context, c, want *v1alpha1.RocketMQCluster, cl AdminClient, st *v1alpha1.RocketMQClusterStatus, masters map[int32]master, adminOK bool) time.Duration {
 	baselined := metadatacopy.Baselined(st.BrokerGroups)
 	ready, _ := podsReady(st)
+	held := r.heldTopics(ctx, c)
 	var todo []int
 	for i := range st.BrokerGroups {
 		g := &st.BrokerGroups[i]
 		if g.Metadata == "" {
 			g.Metadata = metadatacopy.NewGroupState(baselined, ready)
 		}
-		if g.Metadata != "" && !metadatacopy.Settled(g.Metadata) && adminOK {
+		unsettled := g.Metadata != "" && !metadatacopy.Settled(g.Metadata)
+		if (unsettled || metadatacopy.Resumable(*g, held)) && adminOK {
 			todo = append(todo, i)
 		}
 	}
@@ -39,7 +41,7 @@ func (r *Reconciler) syncMetadata(ctx context.Context, c, want *v1alpha1.RocketM
 	fanout.Each(len(todo), fanout.Limit, func(k int) {
 		g := st.BrokerGroups[todo[k]]
 		in := metadatacopy.Input{Group: g, Target: masters[g.Group].addr, Now: now,
-			SpreadOrderedTopics: want.Spec.Broker.MetadataCopy.SpreadOrderedTopicsOrDefault()}
+			SpreadOrderedTopics: want.Spec.Broker.MetadataCopy.SpreadOrderedTopicsOrDefault(), HeldTopics: held}
 		if g.Group != source {
 			in.Source = srcAddr
 		}

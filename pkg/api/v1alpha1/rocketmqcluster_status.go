@@ -185,4 +185,11 @@ type BrokerGroupStatus struct {
 	// +optional
 	// +listType=atomic
 	MetadataSkipped []string `json:"metadataSkipped,omitempty"`
+	// MetadataHeld lists the topics the copy left out because an
+	// unfinished TopicTransfer was moving them off this cluster. Once no
+	// transfer holds them the copy runs again, and gives the group those
+	// still on the source (a transfer that rolled back).
+	// +optional
+	// +listType=atomic
+	MetadataHeld []string `json:"metadataHeld,omitempty"`
 }

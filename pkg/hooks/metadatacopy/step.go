@@ -12,6 +12,8 @@ package metadatacopy
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -34,6 +36,7 @@ const (
 	ReasonSynced  = "MetadataCopied"
 	ReasonFailed  = "MetadataCopyFailed"
 	ReasonRetry   = "MetadataCopyRetry"
+	ReasonResumed = "MetadataCopyResumed"
 )
 
 // Input is what one step looks at.
@@ -49,6 +52,9 @@ type Input struct {
 	Now time.Time
 	// SpreadOrderedTopics is spec.broker.metadataCopy.spreadOrderedTopics.
 	SpreadOrderedTopics bool
+	// HeldTopics maps each topic an unfinished TopicTransfer is moving off
+	// this cluster to that transfer (namespace/name). They are not copied.
+	HeldTopics map[string]string
 }
 
 // Event is a decision worth telling the user.
@@ -85,9 +91,25 @@ func Step(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
 		return copying(ctx, cp, in, b)
 	case v1alpha1.MetadataFailed:
 		return failed(in, b)
-	default: // Initial and Synced are final.
+	case v1alpha1.MetadataSynced:
+		if Resumable(g, in.HeldTopics) && in.Source != "" && in.Target != "" {
+			return start(in, ReasonResumed, fmt.Sprintf("no TopicTransfer holds %s any more; copying again onto %s",
+				strings.Join(released(g.MetadataHeld, in.HeldTopics), ", "), g.Name))
+		}
+		return Outcome{Group: g}
+	default: // Initial is final.
 		return Outcome{Group: g}
 	}
+}
+
+// Resumable reports whether a Synced group left out a topic that no
+// unfinished TopicTransfer holds any more, so the copy must run again (it
+// sends only what the group lacks, and holds back what is still held).
+func Resumable(g v1alpha1.BrokerGroupStatus, held map[string]string) bool {
+	if g.Metadata != v1alpha1.MetadataSynced {
+		return false
+	}
+	return slices.ContainsFunc(g.MetadataHeld, func(topic string) bool { _, ok := held[topic]; return !ok })
 }
 
 func pending(in Input) Outcome {
@@ -135,7 +157,7 @@ func copying(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
 	// The attempt starts now, not when Copying was recorded: the backoff
 	// after a failure counts from here.
 	g.LastMetadataAttempt = &metav1.Time{Time: in.Now}
-	res, err := cp.CopyMetadataWith(ctx, in.Source, in.Target, admin.CopyOptions{SpreadOrderedTopics: in.SpreadOrderedTopics})
+	res, err := cp.CopyMetadataWith(ctx, in.Source, in.Target, copyOptions(in))
 	if err != nil {
 		g.Metadata = v1alpha1.MetadataFailed
 		g.MetadataMessage = fmt.Sprintf("attempt %d: %v", g.MetadataAttempts, err)
@@ -146,8 +168,31 @@ func copying(ctx context.Context, cp Copier, in Input, b Backoff) Outcome {
 	g.Metadata = v1alpha1.MetadataSynced
 	g.MetadataMessage = ""
 	g.MetadataSkipped = res.TopicsOrderedSkipped
+	g.MetadataHeld = res.TopicsHeld
 	return Outcome{Group: g, Event: &Event{corev1.EventTypeNormal, ReasonSynced,
 		fmt.Sprintf("broker group %s has the metadata of %s: %s", g.Name, in.Source, Summary(res))}}
+}
+
+// released lists the topics of was that held no longer has.
+func released(was []string, held map[string]string) []string {
+	var out []string
+	for _, topic := range was {
+		if _, ok := held[topic]; !ok {
+			out = append(out, topic)
+		}
+	}
+	return out
+}
+
+func copyOptions(in Input) admin.CopyOptions {
+	opts := admin.CopyOptions{SpreadOrderedTopics: in.SpreadOrderedTopics}
+	if len(in.HeldTopics) > 0 {
+		opts.HoldTopics = make(map[string]bool, len(in.HeldTopics))
+		for topic := range in.HeldTopics {
+			opts.HoldTopics[topic] = true
+		}
+	}
+	return opts
 }
 
 func failed(in Input, b Backoff) Outcome {

@@ -202,3 +202,18 @@ func TestNewGroupState(t *testing.T) {
 	assert.False(t, Baselined([]v1alpha1.BrokerGroupStatus{{Group: 0}}))
 	assert.True(t, Baselined([]v1alpha1.BrokerGroupStatus{{Group: 0}, {Group: 1, Metadata: v1alpha1.MetadataInitial}}))
 }
+
+// A Synced group is copied again only once a topic it held back is no
+// longer held by an unfinished transfer; nothing held, nothing to resume.
+func TestResumable(t *testing.T) {
+	synced := func(held ...string) v1alpha1.BrokerGroupStatus {
+		return v1alpha1.BrokerGroupStatus{Metadata: v1alpha1.MetadataSynced, MetadataHeld: held}
+	}
+	assert.False(t, Resumable(synced(), nil))
+	assert.False(t, Resumable(synced("a"), map[string]string{"a": "ns/t1"}))
+	assert.True(t, Resumable(synced("a", "b"), map[string]string{"a": "ns/t1"}))
+	assert.True(t, Resumable(synced("a"), nil))
+	failed := synced("a")
+	failed.Metadata = v1alpha1.MetadataFailed
+	assert.False(t, Resumable(failed, nil), "a failed copy retries on its own backoff")
+}

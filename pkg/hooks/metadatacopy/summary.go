@@ -15,5 +15,8 @@ func Summary(r admin.CopyResult) string {
 	if n := len(r.TopicsOrderedSkipped); n > 0 {
 		s += fmt.Sprintf("; %d ordered or FIFO topic(s) not spread (status lists them)", n)
 	}
+	if n := len(r.TopicsHeld); n > 0 {
+		s += fmt.Sprintf("; %d topic(s) held back while a TopicTransfer moves them off this cluster (status.brokerGroups[].metadataHeld)", n)
+	}
 	return s
 }

@@ -69,6 +69,9 @@ func (r *run) pendingGroups() ([]string, []string, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("checking the drain: %w", err)
 	}
+	if _, err := r.fenceNewSourceBrokers(srcMasters); err != nil {
+		return nil, nil, fmt.Errorf("checking the drain: %w", err)
+	}
 	if err := r.keepSourceReadOnly(srcMasters); err != nil {
 		return nil, nil, fmt.Errorf("checking the drain: %w", err)
 	}

@@ -36,10 +36,8 @@ func (r *run) keepSourceReadOnly(srcMasters map[string]string) error {
 		if tc.Perm&admin.PermWrite == 0 {
 			continue
 		}
-		ro := topicConfig(topic, b)
-		ro.Perm, ro.Attributes = readOnlyPerm(ro.Perm), nil
-		if err := r.src.Admin.CreateTopic(r.ctx, addr, ro); err != nil {
-			return fmt.Errorf("making topic %q read-only again on source broker %s: %w", topic, b.BrokerName, err)
+		if err := r.makeReadOnlyOn(addr, b); err != nil {
+			return err
 		}
 		r.event(true, "SourceWritableAgain", "topic %q was writable again on source broker %s (perm %d: a master elected "+
 			"before it copied the read-only config, or a manual change); made read-only again, and its messages are waited for",

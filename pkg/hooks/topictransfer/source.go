@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
 // makeSourceReadOnly is step 4: the snapshot's config with the write bit
@@ -19,19 +20,31 @@ func (r *run) makeSourceReadOnly() (result, error) {
 	if err != nil {
 		return result{}, fmt.Errorf("making the source read-only: %w", err)
 	}
+	if _, err := r.adoptSourceBrokers(srcMasters); err != nil {
+		return result{}, fmt.Errorf("making the source read-only: %w", err)
+	}
 	for _, b := range r.st.Snapshot.Topic {
 		addr, ok := srcMasters[b.BrokerName]
 		if !ok {
 			return result{}, fmt.Errorf("source broker %q of the snapshot has no master now", b.BrokerName)
 		}
-		tc := topicConfig(r.in.Spec.Topic, b)
-		tc.Perm, tc.Attributes = readOnlyPerm(tc.Perm), nil
-		if err := r.src.Admin.CreateTopic(r.ctx, addr, tc); err != nil {
-			return result{}, fmt.Errorf("making topic %q read-only on source broker %s: %w", r.in.Spec.Topic, b.BrokerName, err)
+		if err := r.makeReadOnlyOn(addr, b); err != nil {
+			return result{}, err
 		}
 	}
 	r.event(false, "SourceReadOnly", "topic %q is read-only on %d source broker(s)", r.in.Spec.Topic, len(r.st.Snapshot.Topic))
 	return result{done: true}, nil
+}
+
+// makeReadOnlyOn sends the snapshot's config of one broker with the write
+// bit cleared.
+func (r *run) makeReadOnlyOn(addr string, b v1alpha1.BrokerTopicConfig) error {
+	tc := topicConfig(r.in.Spec.Topic, b)
+	tc.Perm, tc.Attributes = readOnlyPerm(tc.Perm), nil
+	if err := r.src.Admin.CreateTopic(r.ctx, addr, tc); err != nil {
+		return fmt.Errorf("making topic %q read-only on source broker %s: %w", r.in.Spec.Topic, b.BrokerName, err)
+	}
+	return nil
 }
 
 // deleteFromSource is step 6, past the point of no return: the topic from
@@ -39,16 +52,19 @@ func (r *run) makeSourceReadOnly() (result, error) {
 // the source cluster only), then the groups from every source master.
 func (r *run) deleteFromSource() (result, error) {
 	spec := &r.in.Spec
+	srcMasters, err := masters(r.ctx, r.src)
+	if err != nil {
+		return result{}, fmt.Errorf("deleting from the source: %w", err)
+	}
+	if wait, err := r.drainLateBrokers(srcMasters); err != nil || wait > 0 {
+		return result{wait: wait}, err
+	}
 	if !spec.DeleteSourceTopicOrDefault() {
 		r.event(false, "SourceKept", "deleteSourceTopic is false: topic %q stays read-only on the source", spec.Topic)
 		return result{done: true}, nil
 	}
 	if !canDeleteFromSource(spec, r.st) {
 		return result{}, errors.New("refusing to delete from the source: the drain was not recorded as complete")
-	}
-	srcMasters, err := masters(r.ctx, r.src)
-	if err != nil {
-		return result{}, fmt.Errorf("deleting from the source: %w", err)
 	}
 	for _, b := range r.st.Snapshot.Topic {
 		addr, ok := srcMasters[b.BrokerName]
