@@ -400,3 +400,23 @@ func conditionTrue(tt *v1alpha1.TopicTransfer, typ string) (bool, string) {
 	}
 	return c.Status == metav1.ConditionTrue, c.Reason
 }
+
+// waitReplicatedPerm waits until every broker pod, slaves included, holds
+// topic with perm: a slave copies its master's topic configs, groups and
+// consumer offsets together every 10 s x timeScale (SlaveSynchronize).
+func (e *env) waitReplicatedPerm(topic string, perm int) {
+	e.t.Helper()
+	e.waitFor("every replica to hold "+topic+" with perm "+fmt.Sprint(perm), 30*time.Second, func(*v1alpha1.RocketMQCluster) (bool, string) {
+		for _, p := range e.pods(v1alpha1.ComponentBroker) {
+			b := s.runtime.Broker(e.ns, p.Name)
+			if b == nil {
+				return false, p.Name + " runs no broker"
+			}
+			tc, ok := b.Topics()[topic]
+			if !ok || tc.Perm != perm {
+				return false, fmt.Sprintf("%s: %s present=%v perm %d", p.Name, topic, ok, tc.Perm)
+			}
+		}
+		return true, ""
+	})
+}
