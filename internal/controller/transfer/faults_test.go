@@ -126,7 +126,10 @@ func faultMatrix() []faultCase {
 			[]fault{targetTopicFails, {tgt0, admin.CodeDeleteSubscriptionGroup, 1, 4}, {tgt0, admin.CodeDeleteTopicInBroker, 1, 4}},
 			rolledBack, stepFailed},
 		{"rollback: source restore read fails 4 times", "Rollback",
-			[]fault{drainFails, {src1, admin.CodeGetTopicConfig, 2, 5}}, rolledBack, stepFailed},
+			// src1's topic config is read by the snapshot (1) and by the
+			// read-only check of each of the 3 failing drain polls (2-4);
+			// the restore's reads are 5 on.
+			[]fault{drainFails, {src1, admin.CodeGetTopicConfig, 5, 8}}, rolledBack, stepFailed},
 		{"rollback: source restore write fails 4 times", "Rollback",
 			[]fault{drainFails, {src0, admin.CodeUpdateAndCreateTopic, 2, 5}}, rolledBack, stepFailed},
 		{"rollback: target route delete fails 4 times", "Rollback",

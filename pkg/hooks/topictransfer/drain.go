@@ -72,6 +72,9 @@ func (r *run) pendingGroups() ([]string, []string, error) {
 	if _, err := r.fenceNewSourceBrokers(srcMasters); err != nil {
 		return nil, nil, fmt.Errorf("checking the drain: %w", err)
 	}
+	if err := r.keepSourceReadOnly(srcMasters); err != nil {
+		return nil, nil, fmt.Errorf("checking the drain: %w", err)
+	}
 	var pending, details []string
 	for _, g := range r.in.Spec.ConsumerGroups {
 		left, err := r.groupLeft(srcMasters, g)

@@ -18,7 +18,7 @@ import (
 // with BrokerAddr the endpoint dials the mapped (loopback) addresses and
 // never the names, and without it the names are returned as given.
 func TestMastersDialMappedAddresses(t *testing.T) {
-	prefix := fmt.Sprintf("127.67.%d.", subnet.Add(1))
+	prefix := fmt.Sprintf("127.67.%d.", nextSubnet())
 	ns, err := rmqtest.NewNameServer(prefix + "1:9876")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ns.Close() })

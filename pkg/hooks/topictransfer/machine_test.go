@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,6 +23,14 @@ import (
 // subnet gives each rig its own 127.67.<n>.0/24.
 var subnet atomic.Int32
 
+// subnetBase starts each test process at its own place in the range, so
+// that two processes running these tests at once (go test ./... next to a
+// -run of one test) rarely pick the same subnet.
+var subnetBase = int32(os.Getpid() % 250)
+
+// nextSubnet is the third octet of the next rig's subnet, within 1..250.
+func nextSubnet() int32 { return (subnet.Add(1)-1+subnetBase)%250 + 1 }
+
 // rig is a source cluster with the topic and a group on two brokers, an
 // empty target cluster with two brokers, and the machine's input.
 type rig struct {
@@ -35,7 +45,7 @@ func newRig(t testing.TB) *rig {
 	t.Helper()
 	// Wrap within 1..250: rigs of finished (sub)tests are closed, and the
 	// fault-schedule test makes hundreds.
-	prefix := fmt.Sprintf("127.67.%d.", (subnet.Add(1)-1)%250+1)
+	prefix := rigPrefix(t)
 	r := &rig{}
 	r.srcNS, r.src = emulate(t, prefix, 1, "src")
 	r.tgtNS, r.tgt = emulate(t, prefix, 10, "tgt")
@@ -54,6 +64,31 @@ func newRig(t testing.TB) *rig {
 		r.origTopics = append(r.origTopics, b.Topics()["t"])
 	}
 	return r
+}
+
+// rigPrefix returns the next subnet whose rig addresses are all free:
+// another process running these tests at the same time may hold some.
+func rigPrefix(t testing.TB) string {
+	t.Helper()
+	for range 250 {
+		prefix := fmt.Sprintf("127.67.%d.", nextSubnet())
+		if addrsFree(prefix, "1:9876", "2:10911", "3:10911", "10:9876", "11:10911", "12:10911") {
+			return prefix
+		}
+	}
+	t.Fatal("no free 127.67.x.0/24 subnet")
+	return ""
+}
+
+func addrsFree(prefix string, hostPorts ...string) bool {
+	for _, hp := range hostPorts {
+		l, err := net.Listen("tcp", prefix+hp)
+		if err != nil {
+			return false
+		}
+		_ = l.Close()
+	}
+	return true
 }
 
 func emulate(t testing.TB, prefix string, first int, cluster string) (*rmqtest.NameServer, []*rmqtest.Broker) {
