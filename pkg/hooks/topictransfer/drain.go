@@ -72,7 +72,7 @@ func (r *run) pendingGroups() ([]string, []string, error) {
 	if _, err := r.fenceNewSourceBrokers(srcMasters); err != nil {
 		return nil, nil, fmt.Errorf("checking the drain: %w", err)
 	}
-	if err := r.keepSourceReadOnly(srcMasters); err != nil {
+	if _, err := r.keepSourceReadOnly(srcMasters); err != nil {
 		return nil, nil, fmt.Errorf("checking the drain: %w", err)
 	}
 	var pending, details []string

@@ -18,9 +18,10 @@ import (
 // deleted by step 6. Fencing before the stats are read makes the poll
 // count what was written there. A master without the topic (its slave
 // never copied it) has nothing to fence: the poll reports its queues
-// missing.
-func (r *run) keepSourceReadOnly(srcMasters map[string]string) error {
+// missing. It reports whether it had to fence any broker again.
+func (r *run) keepSourceReadOnly(srcMasters map[string]string) (bool, error) {
 	topic := r.in.Spec.Topic
+	refenced := false
 	for _, b := range r.st.Snapshot.Topic {
 		addr, ok := srcMasters[b.BrokerName]
 		if !ok {
@@ -31,17 +32,18 @@ func (r *run) keepSourceReadOnly(srcMasters map[string]string) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("checking that topic %q is still read-only on source broker %s: %w", topic, b.BrokerName, err)
+			return refenced, fmt.Errorf("checking that topic %q is still read-only on source broker %s: %w", topic, b.BrokerName, err)
 		}
 		if tc.Perm&admin.PermWrite == 0 {
 			continue
 		}
 		if err := r.makeReadOnlyOn(addr, b); err != nil {
-			return err
+			return refenced, err
 		}
+		refenced = true
 		r.event(true, "SourceWritableAgain", "topic %q was writable again on source broker %s (perm %d: a master elected "+
 			"before it copied the read-only config, or a manual change); made read-only again, and its messages are waited for",
 			topic, b.BrokerName, tc.Perm)
 	}
-	return nil
+	return refenced, nil
 }

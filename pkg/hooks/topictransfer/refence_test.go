@@ -71,3 +71,33 @@ func hasEvent(events []Event, reason string) bool {
 	}
 	return false
 }
+
+// The same between the last drain poll and step 6: a master that has the
+// writable config again when step 6 begins is fenced, and step 6 waits
+// for what producers wrote there before it deletes anything.
+func TestDeleteFromSourceWaitsForWritesAfterTheDrain(t *testing.T) {
+	r := newRig(t)
+	m := machine()
+	in := r.input(r.admin)
+	st := &v1alpha1.TopicTransferStatus{}
+	for st.Step < v1alpha1.StepNumberDeleteFromSource {
+		m.Advance(context.Background(), in, st)
+	}
+	writable := r.src[1].Topics()["t"]
+	writable.Perm = admin.PermRead | admin.PermWrite
+	r.src[1].PutTopics(writable)
+	r.src[1].SetQueueOffsets("t", 1, 14)
+	for range 5 {
+		m.Advance(context.Background(), in, st)
+	}
+	require.Equal(t, v1alpha1.StepNumberDeleteFromSource, st.Step, st.Message)
+	assert.Equal(t, []string{"g"}, st.Drain.Pending)
+	assert.Equal(t, admin.PermRead, r.src[1].Topics()["t"].Perm, "fenced again")
+	assert.Contains(t, r.src[1].Topics(), "t", "nothing deleted while messages are left")
+
+	r.src[1].SetConsumerOffset("g", "t", 1, 14)
+	drivePolling(t, m, in, st)
+	require.Equal(t, v1alpha1.TransferSucceeded, st.Phase, st.Message)
+	r.assertTransferred(t)
+	assert.Empty(t, r.dataLoss())
+}

@@ -76,17 +76,23 @@ func (r *run) snapshotOf(brokerName string) v1alpha1.BrokerTopicConfig {
 	return r.st.Snapshot.Topic[i]
 }
 
-// drainLateBrokers is step 6's guard against a source broker that gained
-// the topic after the drain: it is fenced, and step 6 waits (recording
-// the groups in status.drain.pending) until every group consumed it too,
-// however long that takes, since step 6 only rolls forward. It returns how
-// long to wait, 0 when step 6 may go on.
+// drainLateBrokers is step 6's guard against writes that reached the
+// source after the last drain poll: a source broker that gained the topic,
+// or a master elected since then that has the writable config again
+// (keepSourceReadOnly). Either is fenced, and step 6 waits (recording the
+// groups in status.drain.pending) until every group consumed what is
+// there, however long that takes, since step 6 only rolls forward. It
+// returns how long to wait, 0 when step 6 may go on.
 func (r *run) drainLateBrokers(srcMasters map[string]string) (time.Duration, error) {
 	adopted, err := r.fenceNewSourceBrokers(srcMasters)
 	if err != nil {
 		return 0, fmt.Errorf("deleting from the source: %w", err)
 	}
-	if len(adopted) == 0 && (r.st.Drain == nil || len(r.st.Drain.Pending) == 0) {
+	refenced, err := r.keepSourceReadOnly(srcMasters)
+	if err != nil {
+		return 0, fmt.Errorf("deleting from the source: %w", err)
+	}
+	if len(adopted) == 0 && !refenced && (r.st.Drain == nil || len(r.st.Drain.Pending) == 0) {
 		return 0, nil
 	}
 	pending, details, err := r.pendingGroups()
