@@ -25,6 +25,8 @@ type AdminClient interface {
 	AddWritePerm(ctx context.Context, nameServer, brokerName string) (int, error)
 	Groups(ctx context.Context, brokerAddr string) (map[string]admin.SubscriptionGroupConfig, error)
 	ConsumeStats(ctx context.Context, brokerAddr, group, topic string) (*admin.ConsumeStats, error)
+	Topics(ctx context.Context, brokerAddr string) (map[string]admin.TopicConfig, error)
+	TopicStats(ctx context.Context, brokerAddr, topic string) (*admin.TopicStats, error)
 	Close() error
 }
 

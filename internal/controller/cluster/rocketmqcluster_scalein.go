@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -16,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
@@ -305,6 +307,7 @@ func groupLag(ctx context.Context, cl AdminClient, addr string) ([]v1alpha1.Grou
 	}
 	sort.Strings(names)
 	var out []v1alpha1.GroupLag
+	read := map[string]bool{} // topics some group has offsets on
 	for _, g := range names {
 		stats, err := cl.ConsumeStats(ctx, addr, g, "")
 		if err != nil {
@@ -312,6 +315,7 @@ func groupLag(ctx context.Context, cl AdminClient, addr string) ([]v1alpha1.Grou
 		}
 		byTopic := map[string]int64{}
 		for mq, off := range stats.OffsetTable {
+			read[mq.Topic] = true
 			if d := off.BrokerOffset - off.ConsumerOffset; d > 0 {
 				byTopic[mq.Topic] += d
 			}
@@ -320,6 +324,11 @@ func groupLag(ctx context.Context, cl AdminClient, addr string) ([]v1alpha1.Grou
 			out = append(out, v1alpha1.GroupLag{Topic: topic, ConsumerGroup: g, Messages: n})
 		}
 	}
+	unread, err := unreadTopics(ctx, cl, addr, read)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, unread...)
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.Messages != b.Messages {
@@ -330,6 +339,42 @@ func groupLag(ctx context.Context, cl AdminClient, addr string) ([]v1alpha1.Grou
 		}
 		return a.ConsumerGroup < b.ConsumerGroup
 	})
+	return out, nil
+}
+
+// unreadTopics finds the messages no consumer group has an offset for:
+// topics with messages (max offset above min offset on some queue) that
+// no group of the consume-stats pass has ever committed on. A group that
+// has not consumed yet has no offsets, so GET_CONSUME_STATS without a
+// topic (whichTopicByConsumer) cannot see its lag; deleting the broker
+// would lose what it never read. System topics are the broker's own;
+// %DLQ% topics hold dead letters nobody is expected to consume, which stay
+// on the group's PersistentVolumeClaims (never deleted by the controller).
+func unreadTopics(ctx context.Context, cl AdminClient, addr string, read map[string]bool) ([]v1alpha1.GroupLag, error) {
+	topics, err := cl.Topics(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	var out []v1alpha1.GroupLag
+	for name := range topics {
+		if read[name] || admin.IsSystemTopic(name) || strings.HasPrefix(name, "%DLQ%") {
+			continue
+		}
+		stats, err := cl.TopicStats(ctx, addr, name)
+		if errors.Is(err, admin.ErrTopicNotExist) {
+			continue // deleted since the list was read
+		}
+		if err != nil {
+			return nil, err
+		}
+		var n int64
+		for _, o := range stats.OffsetTable {
+			n += max(0, o.MaxOffset-o.MinOffset)
+		}
+		if n > 0 {
+			out = append(out, v1alpha1.GroupLag{Topic: name, Messages: n})
+		}
+	}
 	return out, nil
 }
 

@@ -111,6 +111,15 @@ func TestScaleInDrainsRetiringGroup(t *testing.T) {
 	b2.SetConsumerOffset("billing", "orders", 1, 5)
 	b2.SetQueueOffsets("%RETRY%billing", 0, 2)
 	b2.SetConsumerOffset("billing", "%RETRY%billing", 0, 0)
+	// A topic whose group has not committed any offset yet: its lag is
+	// invisible to consume stats, and counts from the min offset.
+	auditLog, dlq := admin.NewTopicConfig("audit-log"), admin.NewTopicConfig("%DLQ%billing")
+	auditLog.ReadQueueNums, auditLog.WriteQueueNums = 1, 1
+	dlq.ReadQueueNums, dlq.WriteQueueNums = 1, 1
+	b2.PutTopics(auditLog, dlq)
+	b2.PutGroups(admin.NewSubscriptionGroupConfig("archiver"))
+	b2.SetQueueOffsets("audit-log", 0, 4)
+	b2.SetQueueOffsets("%DLQ%billing", 0, 3) // dead letters do not hold the drain
 
 	startManager(t, env.Config, []string{f.ns}, retireOptions())
 	f.waitReady()
@@ -121,11 +130,12 @@ func TestScaleInDrainsRetiringGroup(t *testing.T) {
 	f.updateSpec(func(s *v1alpha1.RocketMQClusterSpec) { s.Broker.Groups = ptr.To[int32](2) })
 	c := f.waitStatus("group 2 Retiring with its lag", func(c *v1alpha1.RocketMQCluster) bool {
 		r := retiring(c, 2)
-		return c.Status.ObservedGeneration == c.Generation && r != nil && r.Phase == v1alpha1.RetiringPhaseRetiring && r.RemainingMessages == 5
+		return c.Status.ObservedGeneration == c.Generation && r != nil && r.Phase == v1alpha1.RetiringPhaseRetiring && r.RemainingMessages == 9
 	})
 	r := retiring(c, 2)
 	assert.Equal(t, "demo-broker-2", r.Name)
 	assert.Equal(t, []v1alpha1.GroupLag{
+		{Topic: "audit-log", ConsumerGroup: "", Messages: 4},
 		{Topic: "orders", ConsumerGroup: "billing", Messages: 3},
 		{Topic: "%RETRY%billing", ConsumerGroup: "billing", Messages: 2},
 	}, r.Lag)
@@ -142,6 +152,7 @@ func TestScaleInDrainsRetiringGroup(t *testing.T) {
 	// The consumers catch up.
 	b2.SetConsumerOffset("billing", "orders", 0, 10)
 	b2.SetConsumerOffset("billing", "%RETRY%billing", 0, 2)
+	b2.SetConsumerOffset("archiver", "audit-log", 0, 4)
 	c = f.waitStatus("group 2 Drained", func(c *v1alpha1.RocketMQCluster) bool {
 		r := retiring(c, 2)
 		return r != nil && r.Phase == v1alpha1.RetiringPhaseDrained

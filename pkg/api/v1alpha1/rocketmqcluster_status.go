@@ -134,7 +134,9 @@ type RetiringGroupStatus struct {
 type GroupLag struct {
 	// Topic, as the broker reports it.
 	Topic string `json:"topic"`
-	// ConsumerGroup that has not consumed them.
+	// ConsumerGroup that has not consumed them; empty when no consumer
+	// group has ever committed an offset on the topic on this broker
+	// (messages nobody has read, counted from the queues' min offsets).
 	ConsumerGroup string `json:"consumerGroup"`
 	// Messages left (broker offset - consumer offset, summed over queues).
 	Messages int64 `json:"messages"`
