@@ -83,7 +83,10 @@ type Broker struct {
 	configVersion   admin.DataVersion
 	maxOffsets      map[queueKey]int64
 	consumerOffsets map[groupQueueKey]int64
-	audit           audit
+	// lt holds what the store keeps outside ordinary queues (delayed,
+	// timer, half and POP in-flight messages) and min offsets.
+	lt    *laterState
+	audit audit
 }
 
 type queueKey struct {
@@ -209,6 +212,12 @@ func (b *Broker) handleOther(req *remoting.Command) *remoting.Command {
 		return b.topicStats(req)
 	case admin.CodeQueryTopicsByConsumer:
 		return b.topicsByConsumer(req)
+	case admin.CodeQueryConsumerOffset:
+		return b.queryConsumerOffset(req)
+	case admin.CodeUpdateConsumerOffset:
+		return b.updateConsumerOffset(req)
+	case admin.CodeGetMinOffset:
+		return b.minOffset(req)
 	}
 	return unsupported(req)
 }
@@ -249,6 +258,7 @@ func defaultBrokerConfig(o BrokerOptions, addr string) map[string]string {
 		"configBlackList":                    "configBlackList;brokerConfigPath",
 		"brokerConfigPath":                   "",
 		"reviveQueueNum":                     "8",
+		"enableRetryTopicV2":                 "false",
 		"brokerRole":                         "ASYNC_MASTER",
 		"flushDiskType":                      "ASYNC_FLUSH",
 		"storePathRootDir":                   "/home/rocketmq/store",
