@@ -76,7 +76,10 @@ func allOps() []opCase {
 		{"UpdateConsumerOffset", admin.CodeUpdateConsumerOffset, false, func(ctx context.Context, e *env) error {
 			return c(e).UpdateConsumerOffset(ctx, e.a.Addr(), "g1", "t1", 0, 10)
 		}},
-		{"MinOffset", admin.CodeGetMinOffset, false, func(ctx context.Context, e *env) error { _, err := c(e).MinOffset(ctx, e.a.Addr(), "t1", 0); return err }},
+		{"MinOffset", admin.CodeGetMinOffset, false, func(ctx context.Context, e *env) error {
+			_, err := c(e).MinOffset(ctx, e.a.Addr(), "t1", 0)
+			return err
+		}},
 		{"BrokerBacklog", admin.CodeGetBrokerRuntimeInfo, false, func(ctx context.Context, e *env) error { _, err := c(e).BrokerBacklog(ctx, e.a.Addr()); return err }},
 		{"CopyMetadata", admin.CodeGetAllTopicConfig, false, func(ctx context.Context, e *env) error {
 			_, err := c(e).CopyMetadata(ctx, e.a.Addr(), e.b.Addr())
