@@ -25,6 +25,7 @@ type AdminClient interface {
 	AddWritePerm(ctx context.Context, nameServer, brokerName string) (int, error)
 	Groups(ctx context.Context, brokerAddr string) (map[string]admin.SubscriptionGroupConfig, error)
 	ConsumeStats(ctx context.Context, brokerAddr, group, topic string) (*admin.ConsumeStats, error)
+	BrokerBacklog(ctx context.Context, brokerAddr string) (admin.Backlog, error)
 	Close() error
 }
 
