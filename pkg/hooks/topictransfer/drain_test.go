@@ -148,6 +148,8 @@ func TestDrainWaitsOutThePopInvisibleTime(t *testing.T) {
 	drive(t, m, in, st)
 	require.Equal(t, v1alpha1.TransferSucceeded, st.Phase, st.Message)
 	assert.Empty(t, r.dataLoss())
+	assert.Empty(t, st.KeptOnSource, "a consumed POP retry topic of the topic does not keep the group")
+	assert.NotContains(t, r.src[0].Groups(), "g")
 }
 
 // Without the settle period (popInvisibleTime 0s) the same unacked messages
