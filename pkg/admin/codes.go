@@ -2,12 +2,15 @@ package admin
 
 // Request codes, from org.apache.rocketmq.remoting.protocol.RequestCode.
 const (
+	CodeQueryConsumerOffset               = 14
+	CodeUpdateConsumerOffset              = 15
 	CodeUpdateAndCreateTopic              = 17
 	CodeUpdateAndCreateTopicList          = 18
 	CodeGetAllTopicConfig                 = 21
 	CodeUpdateBrokerConfig                = 25
 	CodeGetBrokerConfig                   = 26
 	CodeGetBrokerRuntimeInfo              = 28
+	CodeGetMinOffset                      = 31
 	CodeRegisterBroker                    = 103
 	CodeUnregisterBroker                  = 104
 	CodeGetRouteInfoByTopic               = 105
@@ -35,6 +38,7 @@ const (
 	CodeRequestCodeNotSupported   = 3
 	CodeNoPermission              = 16
 	CodeTopicNotExist             = 17
+	CodeQueryNotFound             = 22
 	CodeSubscriptionGroupNotExist = 26
 	CodeInvalidParameter          = 29
 )

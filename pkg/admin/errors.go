@@ -18,6 +18,9 @@ var (
 	ErrTopicNotExist             = errors.New("rocketmq: topic does not exist")
 	ErrSubscriptionGroupNotExist = errors.New("rocketmq: subscription group does not exist")
 	ErrInvalidParameter          = errors.New("rocketmq: invalid parameter")
+	// ErrQueryNotFound: the group has no consumer offset on the queue
+	// (QUERY_NOT_FOUND, 22).
+	ErrQueryNotFound = errors.New("rocketmq: not found")
 )
 
 // ErrClosed is returned by calls on a closed Client.
@@ -65,6 +68,8 @@ func (e *ResponseError) Unwrap() error {
 		return ErrSubscriptionGroupNotExist
 	case CodeInvalidParameter:
 		return ErrInvalidParameter
+	case CodeQueryNotFound:
+		return ErrQueryNotFound
 	}
 	return nil
 }

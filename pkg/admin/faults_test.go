@@ -69,6 +69,18 @@ func allOps() []opCase {
 		{"SetTopicPerm", admin.CodeGetTopicConfig, false, func(ctx context.Context, e *env) error {
 			return c(e).SetTopicPerm(ctx, e.a.Addr(), "t1", admin.PermRead)
 		}},
+		{"QueryConsumerOffset", admin.CodeQueryConsumerOffset, false, func(ctx context.Context, e *env) error {
+			_, err := c(e).QueryConsumerOffset(ctx, e.a.Addr(), "g1", "t1", 0)
+			return err
+		}},
+		{"UpdateConsumerOffset", admin.CodeUpdateConsumerOffset, false, func(ctx context.Context, e *env) error {
+			return c(e).UpdateConsumerOffset(ctx, e.a.Addr(), "g1", "t1", 0, 10)
+		}},
+		{"MinOffset", admin.CodeGetMinOffset, false, func(ctx context.Context, e *env) error {
+			_, err := c(e).MinOffset(ctx, e.a.Addr(), "t1", 0)
+			return err
+		}},
+		{"BrokerBacklog", admin.CodeGetBrokerRuntimeInfo, false, func(ctx context.Context, e *env) error { _, err := c(e).BrokerBacklog(ctx, e.a.Addr()); return err }},
 		{"CopyMetadata", admin.CodeGetAllTopicConfig, false, func(ctx context.Context, e *env) error {
 			_, err := c(e).CopyMetadata(ctx, e.a.Addr(), e.b.Addr())
 			return err

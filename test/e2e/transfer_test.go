@@ -38,6 +38,8 @@ func TestTopicTransferBetweenNamespaces(t *testing.T) {
 			Topic: "orders", ConsumerGroups: []string{"billing"},
 			Source: v1alpha1.TransferEndpoint{ClusterRef: &v1alpha1.ClusterReference{Name: "src"}},
 			Target: v1alpha1.TransferEndpoint{NameServers: dst.get().Status.NameServerAddresses, ClusterName: "dst"},
+			// The emulated runtime has no POP consumers: no settle period.
+			PopInvisibleTime: &metav1.Duration{},
 		},
 	}
 	if err := s.client.Create(context.Background(), tt); err != nil {

@@ -27,6 +27,7 @@ type AdminClient interface {
 	ConsumeStats(ctx context.Context, brokerAddr, group, topic string) (*admin.ConsumeStats, error)
 	Topics(ctx context.Context, brokerAddr string) (map[string]admin.TopicConfig, error)
 	TopicStats(ctx context.Context, brokerAddr, topic string) (*admin.TopicStats, error)
+	BrokerBacklog(ctx context.Context, brokerAddr string) (admin.Backlog, error)
 	Close() error
 }
 

@@ -329,6 +329,11 @@ func groupLag(ctx context.Context, cl AdminClient, addr string) ([]v1alpha1.Grou
 		return nil, err
 	}
 	out = append(out, unread...)
+	bl, err := cl.BrokerBacklog(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	out = withBacklog(out, bl)
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.Messages != b.Messages {

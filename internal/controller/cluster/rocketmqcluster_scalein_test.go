@@ -120,6 +120,7 @@ func TestScaleInDrainsRetiringGroup(t *testing.T) {
 	b2.PutGroups(admin.NewSubscriptionGroupConfig("archiver"))
 	b2.SetQueueOffsets("audit-log", 0, 4)
 	b2.SetQueueOffsets("%DLQ%billing", 0, 3) // dead letters do not hold the drain
+	b2.AddDelayed("orders", 0, 2, 1)         // written into orders when due: lag nobody's offsets show
 
 	startManager(t, env.Config, []string{f.ns}, retireOptions())
 	f.waitReady()
@@ -130,7 +131,7 @@ func TestScaleInDrainsRetiringGroup(t *testing.T) {
 	f.updateSpec(func(s *v1alpha1.RocketMQClusterSpec) { s.Broker.Groups = ptr.To[int32](2) })
 	c := f.waitStatus("group 2 Retiring with its lag", func(c *v1alpha1.RocketMQCluster) bool {
 		r := retiring(c, 2)
-		return c.Status.ObservedGeneration == c.Generation && r != nil && r.Phase == v1alpha1.RetiringPhaseRetiring && r.RemainingMessages == 9
+		return c.Status.ObservedGeneration == c.Generation && r != nil && r.Phase == v1alpha1.RetiringPhaseRetiring && r.RemainingMessages == 10
 	})
 	r := retiring(c, 2)
 	assert.Equal(t, "demo-broker-2", r.Name)
@@ -138,6 +139,7 @@ func TestScaleInDrainsRetiringGroup(t *testing.T) {
 		{Topic: "audit-log", ConsumerGroup: "", Messages: 4},
 		{Topic: "orders", ConsumerGroup: "billing", Messages: 3},
 		{Topic: "%RETRY%billing", ConsumerGroup: "billing", Messages: 2},
+		{Topic: "SCHEDULE_TOPIC_XXXX", Messages: 1},
 	}, r.Lag)
 	assert.Len(t, c.Status.BrokerGroups, 2)
 	assert.False(t, isTrue(c, v1alpha1.ConditionDegraded), "a retiring group is no damage: %s", statusString(c))
@@ -149,10 +151,17 @@ func TestScaleInDrainsRetiringGroup(t *testing.T) {
 			"other groups keep theirs")
 	}
 
-	// The consumers catch up.
+	// The consumers catch up, the delayed message included.
 	b2.SetConsumerOffset("billing", "orders", 0, 10)
 	b2.SetConsumerOffset("billing", "%RETRY%billing", 0, 2)
 	b2.SetConsumerOffset("archiver", "audit-log", 0, 4)
+	c = f.waitStatus("group 2 waits for its delayed message", func(c *v1alpha1.RocketMQCluster) bool {
+		r := retiring(c, 2)
+		return r != nil && r.Phase == v1alpha1.RetiringPhaseRetiring && r.RemainingMessages == 1
+	})
+	b2.DeliverDelayed(2, 1)
+	b2.SetConsumerOffset("billing", "orders", 0, 11)
+	b2.SetConsumerOffset("billing", "%RETRY%billing", 0, 2)
 	c = f.waitStatus("group 2 Drained", func(c *v1alpha1.RocketMQCluster) bool {
 		r := retiring(c, 2)
 		return r != nil && r.Phase == v1alpha1.RetiringPhaseDrained

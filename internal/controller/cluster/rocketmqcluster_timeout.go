@@ -69,3 +69,9 @@ func (p perCallTimeout) ConsumeStats(ctx context.Context, brokerAddr, group, top
 	defer cancel()
 	return p.AdminClient.ConsumeStats(ctx, brokerAddr, group, topic)
 }
+
+func (p perCallTimeout) BrokerBacklog(ctx context.Context, brokerAddr string) (admin.Backlog, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.BrokerBacklog(ctx, brokerAddr)
+}

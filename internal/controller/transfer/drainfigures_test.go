@@ -268,14 +268,12 @@ func TestDrainFiguresForTenMinutes(t *testing.T) {
 	assert.LessOrEqual(t, statusWrites, maxPolls+2, "status writes in %s: at most 60/%s per minute plus 2", window, poll)
 	assert.Zero(t, otherWrites, "no finalizer or metadata writes while draining")
 	assert.LessOrEqual(t, events.total()-events0, 2, "no Event per poll")
-	// Admin calls: each poll reads the source's brokers at a NameServer
-	// (1 today), checks that the topic is still read-only on every source
-	// broker (1 topic config read each) and checks every group on every
-	// source broker (1 consume-stats call today); the bound leaves room for
-	// up to 4 calls per broker and group (retry topics, POP in flight,
-	// delayed and half messages), 2 per broker and 4 NameServer calls, but
-	// not for a second poll per interval.
-	perPoll := 4*brokers*len(groups) + 2*brokers + 4
+	// Admin calls, not a second poll per interval.
+	// Per poll: the cluster info (1); per broker, the read-only check (1)
+	// and the backlog (runtime info, SCHEDULE_TOPIC_XXXX stats, half
+	// consume stats: 3); per broker and group, consume stats of the topic,
+	// its %RETRY% topic and both POP retry names (4).
+	perPoll := 4*brokers*len(groups) + 4*brokers + 1
 	assert.LessOrEqual(t, total, maxPolls*perPoll, "admin calls in %s: at most %d per poll", window, perPoll)
 	assert.GreaterOrEqual(t, calls[admin.CodeGetConsumeStats], polls*brokers*len(groups),
 		"every poll checks every group on every source broker")

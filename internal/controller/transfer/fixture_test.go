@@ -196,6 +196,8 @@ func (f *fixture) spec() v1alpha1.TopicTransferSpec {
 		Source:         v1alpha1.TransferEndpoint{ClusterRef: &v1alpha1.ClusterReference{Name: "src"}},
 		Target:         v1alpha1.TransferEndpoint{NameServers: []string{f.tgt.ns.Addr()}, ClusterName: "tgt"},
 		DrainTimeout:   &metav1.Duration{Duration: waitFor},
+		// No POP consumers: no settle period after the drain.
+		PopInvisibleTime: &metav1.Duration{},
 	}
 }
 

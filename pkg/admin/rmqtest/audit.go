@@ -23,11 +23,32 @@ type DataLossRecord struct {
 	Topic, Group string
 	QueueID      int
 	// Messages is how many messages the group had not consumed
-	// (max offset − consumer offset).
+	// (max offset − consumer offset), or, for the other kinds, how many
+	// messages were still to be written into the queue or acked.
 	Messages int64
+	// Kind of the lost messages: "" for unconsumed messages of the queue,
+	// else LossDelayed, LossTimer, LossHalf or LossPopInFlight (Group is
+	// "" for the first three: they are lost to every group).
+	Kind string
 }
 
+// Kinds of DataLossRecord besides unconsumed queue messages.
+const (
+	// LossDelayed: SCHEDULE_TOPIC_XXXX messages not delivered yet.
+	LossDelayed = "delayed"
+	// LossTimer: timer wheel messages not delivered yet.
+	LossTimer = "timer"
+	// LossHalf: prepared transactional messages not committed yet.
+	LossHalf = "half"
+	// LossPopInFlight: popped, unacked messages the revive service drops.
+	LossPopInFlight = "pop-inflight"
+)
+
 func (r DataLossRecord) String() string {
+	if r.Kind != "" {
+		return fmt.Sprintf("%s on %s (%s): %d %s message(s) of topic %q queue %d (group %q)",
+			r.What, r.Broker, r.Addr, r.Messages, r.Kind, r.Topic, r.QueueID, r.Group)
+	}
 	return fmt.Sprintf("%s on %s (%s): group %q had %d unconsumed message(s) of topic %q queue %d",
 		r.What, r.Broker, r.Addr, r.Group, r.Messages, r.Topic, r.QueueID)
 }
@@ -122,6 +143,8 @@ func sortRecords(rs []DataLossRecord) {
 // offsets and the message store drops the queues.
 func (b *Broker) auditDeleteTopicLocked(code int, topic string) {
 	b.audit.add(b.unconsumedLocked("DELETE_TOPIC_IN_BROKER", code, topic, func(string) bool { return true })...)
+	b.audit.add(b.pendingLossLocked("DELETE_TOPIC_IN_BROKER", code, topic)...)
+	b.audit.add(b.inflightLossLocked("DELETE_TOPIC_IN_BROKER", code, func(k groupQueueKey) bool { return k.topic == topic })...)
 }
 
 // auditDeleteGroupLocked is called by DELETE_SUBSCRIPTIONGROUP with
@@ -138,6 +161,14 @@ func (b *Broker) auditDeleteGroupLocked(code int, group string) {
 	for topic := range topics {
 		b.audit.add(b.unconsumedLocked("DELETE_SUBSCRIPTIONGROUP", code, topic, func(g string) bool { return g == group })...)
 	}
+}
+
+// auditDeleteGroupInFlightLocked is called by DELETE_SUBSCRIPTIONGROUP
+// with or without cleanOffset: the revive service skips the checkpoints of
+// a group that no longer exists, so its in-flight POP messages are gone
+// either way (only cleanOffset also clears PopInflightMessageCounter).
+func (b *Broker) auditDeleteGroupInFlightLocked(code int, group string) {
+	b.audit.add(b.inflightLossLocked("DELETE_SUBSCRIPTIONGROUP", code, func(k groupQueueKey) bool { return k.group == group })...)
 }
 
 // unconsumed returns the unconsumed messages of every group on topic, for

@@ -83,10 +83,13 @@ type Broker struct {
 	configVersion   admin.DataVersion
 	maxOffsets      map[queueKey]int64
 	consumerOffsets map[groupQueueKey]int64
-	audit           audit
 	// users and acls are the ACL 2.0 metadata (broker_auth.go).
 	users map[string]admin.UserInfo
 	acls  map[string]admin.ACLInfo
+	// lt holds what the store keeps outside ordinary queues (delayed,
+	// timer, half and POP in-flight messages) and min offsets.
+	lt    *laterState
+	audit audit
 }
 
 type queueKey struct {
@@ -214,6 +217,12 @@ func (b *Broker) handleOther(req *remoting.Command) *remoting.Command {
 		return b.topicStats(req)
 	case admin.CodeQueryTopicsByConsumer:
 		return b.topicsByConsumer(req)
+	case admin.CodeQueryConsumerOffset:
+		return b.queryConsumerOffset(req)
+	case admin.CodeUpdateConsumerOffset:
+		return b.updateConsumerOffset(req)
+	case admin.CodeGetMinOffset:
+		return b.minOffset(req)
 	}
 	if resp := b.handleAuth(req); resp != nil {
 		return resp
@@ -257,6 +266,7 @@ func defaultBrokerConfig(o BrokerOptions, addr string) map[string]string {
 		"configBlackList":                    "configBlackList;brokerConfigPath",
 		"brokerConfigPath":                   "",
 		"reviveQueueNum":                     "8",
+		"enableRetryTopicV2":                 "false",
 		"brokerRole":                         "ASYNC_MASTER",
 		"flushDiskType":                      "ASYNC_FLUSH",
 		"storePathRootDir":                   "/home/rocketmq/store",

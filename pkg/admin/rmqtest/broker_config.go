@@ -84,6 +84,7 @@ func (b *Broker) runtimeInfo() *remoting.Command {
 		"dispatchBehindBytes":    "0",
 		"pageCacheLockTimeMills": "0",
 	}
+	b.laterRuntimeInfoLocked(table)
 	b.mu.Unlock()
 	resp := successResponse()
 	resp.Body = mustJSON(map[string]any{"table": table})

@@ -170,6 +170,7 @@ func (b *Broker) deleteGroup(req *remoting.Command) *remoting.Command {
 		delete(b.groups, name)
 		nextVersion(&b.groupVersion)
 	}
+	b.auditDeleteGroupInFlightLocked(req.Code, name)
 	if clean {
 		b.auditDeleteGroupLocked(req.Code, name)
 		maps.DeleteFunc(b.consumerOffsets, func(k groupQueueKey, _ int64) bool { return k.group == name })

@@ -43,4 +43,13 @@ const (
 	ReasonClusterDeleted     = "ClusterDeleted"
 	ReasonForceReleased      = "ForceReleased"
 	ReasonAbandoned          = "Abandoned"
+	// Drain waits (Reconciling): a source broker that held the topic
+	// still holds messages it will write into topics later. These are
+	// counted per broker, not per topic.
+	ReasonDelayedMessagesPending = "DelayedMessagesPending"
+	ReasonTimerMessagesPending   = "TimerMessagesPending"
+	ReasonHalfMessagesPending    = "HalfMessagesPending"
+	// ReasonPopSettling: everything looks consumed, and the drain watches
+	// for spec.popInvisibleTime in case unacked POP messages come back.
+	ReasonPopSettling = "WaitingForPopInvisibleTime"
 )

@@ -172,6 +172,14 @@ type TopicTransferStatus struct {
 	// +listMapKey=name
 	Target []TargetResource `json:"target,omitempty"`
 
+	// TargetOffsets lists, per group, the consumer offsets step 3 committed
+	// on the target where the group had none, so that a consumer starting
+	// from its last offset does not skip what producers send from step 4 on.
+	// +optional
+	// +listType=map
+	// +listMapKey=group
+	TargetOffsets []TargetOffsets `json:"targetOffsets,omitempty"`
+
 	// Drain progress of step 5.
 	// +optional
 	Drain *DrainStatus `json:"drain,omitempty"`
@@ -298,6 +306,60 @@ type DrainStatus struct {
 	// +optional
 	// +listType=set
 	Pending []string `json:"pending,omitempty"`
+	// Brokers lists the source brokers that, at the last check, still held
+	// delayed, timer or transactional half messages; RocketMQ counts them
+	// per broker only, so any of them may be bound for the topic.
+	// +optional
+	// +listType=map
+	// +listMapKey=brokerName
+	Brokers []DrainBrokerBacklog `json:"brokers,omitempty"`
+	// SettledSince is the first check of an unbroken run that found
+	// nothing left; the drain ends spec.popInvisibleTime (plus the revive
+	// scan time) after it.
+	// +optional
+	SettledSince *metav1.Time `json:"settledSince,omitempty"`
+}
+
+// DrainBrokerBacklog is what one source broker will still write into topics.
+type DrainBrokerBacklog struct {
+	// BrokerName of the source broker.
+	BrokerName string `json:"brokerName"`
+	// Delayed messages (SCHEDULE_TOPIC_XXXX) not delivered yet.
+	// +optional
+	Delayed int64 `json:"delayed,omitempty"`
+	// Timer messages of the timer wheel not delivered yet.
+	// +optional
+	Timer int64 `json:"timer,omitempty"`
+	// Half (prepared transactional) messages not yet passed by the
+	// transaction check service.
+	// +optional
+	Half int64 `json:"half,omitempty"`
+}
+
+// TargetOffsetsState says how far step 3 got with a group's offsets.
+// +kubebuilder:validation:Enum=Committing;Committed
+type TargetOffsetsState string
+
+// Target offsets states.
+const (
+	// TargetOffsetsCommitting: recorded before any offset is written; the
+	// work is redone (it never overwrites an offset) after a restart.
+	TargetOffsetsCommitting TargetOffsetsState = "Committing"
+	// TargetOffsetsCommitted: every queue of the topic and of the group's
+	// retry topic on every target master has an offset.
+	TargetOffsetsCommitted TargetOffsetsState = "Committed"
+)
+
+// TargetOffsets is what step 3 did with one group's offsets on the target.
+type TargetOffsets struct {
+	// Group whose offsets these are.
+	Group string `json:"group"`
+	// State of the work.
+	State TargetOffsetsState `json:"state"`
+	// Committed counts the queues where the group had no offset and got
+	// the queue's min offset; queues that had one were left alone.
+	// +optional
+	Committed int32 `json:"committed,omitempty"`
 }
 
 // RollbackReason says why a transfer rolls back.

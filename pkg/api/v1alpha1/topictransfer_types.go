@@ -106,6 +106,21 @@ type TopicTransferSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="deleteSourceTopic is immutable"
 	DeleteSourceTopic *bool `json:"deleteSourceTopic,omitempty"`
 
+	// PopInvisibleTime is the longest invisible duration the groups' POP
+	// consumers (the 5.x gRPC SimpleConsumer and PushConsumer) use. A
+	// broker moves a POP group's offset when it hands out messages, not
+	// when they are acked, and reports nothing about unacked ones over its
+	// admin protocol; unacked messages come back into the group's POP
+	// retry topic once this time has passed. So the drain, once it sees
+	// nothing left, keeps watching for this long plus the revive service's
+	// scan time before it lets step 6 delete. "0s": no group consumes by
+	// POP. Default: 60s. No schema default, so that the spec hash of
+	// transfers created before this field existed stays the same.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
+	PopInvisibleTime *metav1.Duration `json:"popInvisibleTime,omitempty"`
+
 	// Abort rolls the transfer back, if it has not yet started deleting from
 	// the source (step DeleteFromSource). Later it is refused with a
 	// condition.
@@ -153,6 +168,9 @@ type ClusterReference struct {
 
 // DefaultDrainTimeout is spec.drainTimeout when unset.
 const DefaultDrainTimeout = "10m"
+
+// DefaultPopInvisibleTime is spec.popInvisibleTime when unset.
+const DefaultPopInvisibleTime = "60s"
 
 // DefaultRetryBudget is spec.retryBudget when unset.
 const DefaultRetryBudget = "5m0s"

@@ -31,6 +31,16 @@ func (s *TopicTransferSpec) DrainTimeoutOrDefault() time.Duration {
 	return d
 }
 
+// PopInvisibleTimeOrDefault is spec.popInvisibleTime, or
+// DefaultPopInvisibleTime when it is unset.
+func (s *TopicTransferSpec) PopInvisibleTimeOrDefault() time.Duration {
+	if s.PopInvisibleTime != nil {
+		return s.PopInvisibleTime.Duration
+	}
+	d, _ := time.ParseDuration(DefaultPopInvisibleTime)
+	return d
+}
+
 // RetryBudgetOrDefault is spec.retryBudget, or DefaultRetryBudget when
 // it is unset.
 func (s *TopicTransferSpec) RetryBudgetOrDefault() time.Duration {
@@ -71,6 +81,9 @@ func (t *TopicTransfer) Validate() field.ErrorList {
 	}
 	if t.Spec.DrainTimeout != nil && t.Spec.DrainTimeout.Duration <= 0 {
 		errs = append(errs, field.Invalid(spec.Child("drainTimeout"), t.Spec.DrainTimeout.String(), "must be positive"))
+	}
+	if t.Spec.PopInvisibleTime != nil && t.Spec.PopInvisibleTime.Duration < 0 {
+		errs = append(errs, field.Invalid(spec.Child("popInvisibleTime"), t.Spec.PopInvisibleTime.String(), "must not be negative"))
 	}
 	if t.Spec.RetryBudget != nil && t.Spec.RetryBudget.Duration <= 0 {
 		errs = append(errs, field.Invalid(spec.Child("retryBudget"), t.Spec.RetryBudget.String(), "must be positive"))

@@ -20,6 +20,10 @@ type Admin interface {
 	DeleteGroup(ctx context.Context, brokerAddr, group string, cleanOffset bool) error
 	TopicsByConsumer(ctx context.Context, brokerAddr, group string) ([]string, error)
 	ConsumeStats(ctx context.Context, brokerAddr, group, topic string) (*admin.ConsumeStats, error)
+	BrokerBacklog(ctx context.Context, brokerAddr string) (admin.Backlog, error)
+	QueryConsumerOffset(ctx context.Context, brokerAddr, group, topic string, queueID int) (int64, error)
+	UpdateConsumerOffset(ctx context.Context, brokerAddr, group, topic string, queueID int, offset int64) error
+	MinOffset(ctx context.Context, brokerAddr, topic string, queueID int) (int64, error)
 }
 
 var _ Admin = (*admin.Client)(nil)

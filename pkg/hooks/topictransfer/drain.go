@@ -11,11 +11,14 @@ import (
 )
 
 // drain is step 5. Its first run records when waiting began (the timeout
-// counts from there, across restarts); later runs poll consume stats of
-// every group on every source broker that holds the topic. A poll that
-// finds everything consumed completes the step even past the timeout:
-// rolling back a drained transfer would only undo a safe state. Otherwise,
-// once the timeout has passed, the transfer rolls back.
+// counts from there, across restarts); later runs poll, on every source
+// broker that holds the topic, consume stats of every group on the topic
+// and on its retry topics, and the broker's backlog of delayed, timer and
+// half messages (drainLeft). A poll that finds nothing left starts the POP
+// settle period, and the step completes once it has passed with nothing
+// found, even past the timeout: rolling back a drained transfer would only
+// undo a safe state. Otherwise, once the timeout has passed, the transfer
+// rolls back.
 func (r *run) drain() (result, error) {
 	st, spec := r.st, &r.in.Spec
 	now := r.now()
@@ -27,7 +30,7 @@ func (r *run) drain() (result, error) {
 		return result{wait: rest}, nil
 	}
 	st.LastPollAt = &metav1.MicroTime{Time: now.Time}
-	pending, details, err := r.pendingGroups()
+	left, err := r.drainLeft()
 	if err != nil {
 		if drainTimedOut(spec, st, now.Time) {
 			r.beginRollback(v1alpha1.RollbackDrainTimeout, fmt.Sprintf("the drain of topic %q could not be checked within %s: %v",
@@ -37,18 +40,43 @@ func (r *run) drain() (result, error) {
 		return result{}, err
 	}
 	st.Drain.Polls++
-	st.Drain.Pending = pending
-	if len(pending) == 0 {
-		r.event(false, "Drained", "every group consumed topic %q on the source after %d check(s)", spec.Topic, st.Drain.Polls)
-		return result{done: true}, nil
+	st.Drain.Pending, st.Drain.Brokers = left.groups, left.brokers
+	if !left.empty() {
+		return r.drainWaiting(left, now.Time), nil
 	}
-	if drainTimedOut(spec, st, now.Time) {
-		r.beginRollback(v1alpha1.RollbackDrainTimeout, fmt.Sprintf("groups %v did not drain topic %q within %s: %s",
-			pending, spec.Topic, spec.DrainTimeoutOrDefault(), strings.Join(details, "; ")))
-		return result{handled: true}, nil
+	return r.drainSettling(now.Time), nil
+}
+
+// drainWaiting handles a poll that found something left: roll back once
+// the timeout has passed, else say what is awaited and poll again.
+func (r *run) drainWaiting(left *drainLeft, now time.Time) result {
+	st, spec := r.st, &r.in.Spec
+	st.Drain.SettledSince = nil
+	if drainTimedOut(spec, st, now) {
+		r.beginRollback(v1alpha1.RollbackDrainTimeout, fmt.Sprintf("topic %q did not drain within %s: %s",
+			spec.Topic, spec.DrainTimeoutOrDefault(), left.summary()))
+		return result{handled: true}
 	}
-	st.Message = "waiting for groups to drain the source: " + strings.Join(details, "; ")
-	return result{wait: r.m.pollInterval()}, nil
+	st.Message = "waiting for the source to drain: " + left.summary()
+	setProgressing(st, r.in.Generation, left.reason(), st.Message)
+	return result{wait: r.m.pollInterval()}
+}
+
+// drainSettling handles a poll that found nothing left: the step is done
+// once nothing was found for the whole POP settle period. The settle
+// period may run past the drain timeout (it is bounded by
+// spec.popInvisibleTime): cutting it short could delete unacked POP
+// messages, and rolling back a drained transfer would undo a safe state.
+func (r *run) drainSettling(now time.Time) result {
+	st, spec := r.st, &r.in.Spec
+	if rest := r.settleLeft(now); rest > 0 {
+		st.Message = fmt.Sprintf("every group consumed topic %q on the source; watching %s more for unacked POP messages to come back (spec.popInvisibleTime %s)",
+			spec.Topic, rest.Round(time.Millisecond), spec.PopInvisibleTimeOrDefault())
+		setProgressing(st, r.in.Generation, v1alpha1.ReasonPopSettling, st.Message)
+		return result{wait: min(rest, r.m.pollInterval())}
+	}
+	r.event(false, "Drained", "every group consumed topic %q on the source after %d check(s)", spec.Topic, st.Drain.Polls)
+	return result{done: true}
 }
 
 // untilNextPoll is how long until the next poll is due: polls are at
@@ -60,33 +88,6 @@ func (r *run) untilNextPoll(now time.Time) time.Duration {
 		return 0
 	}
 	return st.LastPollAt.Add(r.m.pollInterval()).Sub(now)
-}
-
-// pendingGroups returns the groups that still have messages of the topic
-// on a source broker, with a line per group saying what is left.
-func (r *run) pendingGroups() ([]string, []string, error) {
-	srcMasters, err := masters(r.ctx, r.src)
-	if err != nil {
-		return nil, nil, fmt.Errorf("checking the drain: %w", err)
-	}
-	if _, err := r.fenceNewSourceBrokers(srcMasters); err != nil {
-		return nil, nil, fmt.Errorf("checking the drain: %w", err)
-	}
-	if _, err := r.keepSourceReadOnly(srcMasters); err != nil {
-		return nil, nil, fmt.Errorf("checking the drain: %w", err)
-	}
-	var pending, details []string
-	for _, g := range r.in.Spec.ConsumerGroups {
-		left, err := r.groupLeft(srcMasters, g)
-		if err != nil {
-			return nil, nil, err
-		}
-		if left != "" {
-			pending = append(pending, g)
-			details = append(details, g+": "+left)
-		}
-	}
-	return pending, details, nil
 }
 
 // groupLeft says what the group has left on the source, "" when nothing.

@@ -44,6 +44,11 @@ type Machine struct {
 	// that many attempts, even within spec.retryBudget (tests use it to
 	// count faults exactly). 0: only the budget counts.
 	MaxAttempts int32
+	// ReviveSlack is added to spec.popInvisibleTime for the drain's POP
+	// settle period: the broker revives unacked messages only after the
+	// revive service's next scan (reviveScanTime 10s, ackTimeInterval 1s;
+	// default 15s).
+	ReviveSlack time.Duration
 }
 
 // Input is what Advance needs besides the status.
@@ -315,6 +320,13 @@ func (r *run) outOfRetries() bool {
 // clearAttempts forgets the failed attempts of a step that moved on.
 func clearAttempts(st *v1alpha1.TopicTransferStatus) {
 	st.Attempts, st.LastError, st.RetryingSince = 0, "", nil
+}
+
+func (m *Machine) reviveSlack() time.Duration {
+	if m.ReviveSlack > 0 {
+		return m.ReviveSlack
+	}
+	return 15 * time.Second
 }
 
 func (m *Machine) pollInterval() time.Duration {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -114,6 +115,8 @@ func (r *rig) input(a Admin) Input {
 		Spec: v1alpha1.TopicTransferSpec{
 			Topic: "t", ConsumerGroups: []string{"g"},
 			DrainTimeout: &metav1.Duration{Duration: time.Minute},
+			// No POP consumers unless a test says so (popTransfer).
+			PopInvisibleTime: &metav1.Duration{},
 		},
 		Generation: 1,
 		Resolve: func(context.Context) (Endpoint, Endpoint, error) {
@@ -124,7 +127,7 @@ func (r *rig) input(a Admin) Input {
 }
 
 func machine() *Machine {
-	return &Machine{PollInterval: time.Millisecond, RetryInterval: time.Millisecond, MaxAttempts: 3}
+	return &Machine{PollInterval: time.Millisecond, RetryInterval: time.Millisecond, MaxAttempts: 3, ReviveSlack: time.Millisecond}
 }
 
 // drive advances until the phase is final, returning the transitions made.
@@ -201,6 +204,18 @@ func (c *intentChecker) CreateTopic(ctx context.Context, addr string, tc admin.T
 		c.check("create topic " + tc.TopicName)
 	}
 	return c.Admin.CreateTopic(ctx, addr, tc)
+}
+
+// UpdateConsumerOffset must follow a persisted Committing (or later) entry
+// of the group: the intent of step 3's offsets.
+func (c *intentChecker) UpdateConsumerOffset(ctx context.Context, addr, group, topic string, q int, off int64) error {
+	c.check("commit offset of " + group)
+	c.mu.Lock()
+	if !slices.ContainsFunc(c.persisted.TargetOffsets, func(o v1alpha1.TargetOffsets) bool { return o.Group == group }) {
+		c.t.Errorf("committed an offset of group %q on the target before recording it", group)
+	}
+	c.mu.Unlock()
+	return c.Admin.UpdateConsumerOffset(ctx, addr, group, topic, q, off)
 }
 
 func (c *intentChecker) DeleteTopicInBroker(ctx context.Context, addr, topic string) error {

@@ -33,14 +33,15 @@ func drainTimedOut(spec *v1alpha1.TopicTransferSpec, st *v1alpha1.TopicTransferS
 }
 
 // canDeleteFromSource reports whether step 6 may delete: every group was
-// seen drained by step 5, nothing is rolling back, and the topic is to be
+// seen drained, and no source broker held delayed, timer or half messages,
+// by step 5, nothing is rolling back, and the topic is to be
 // deleted at all.
 func canDeleteFromSource(spec *v1alpha1.TopicTransferSpec, st *v1alpha1.TopicTransferStatus) bool {
 	return spec.DeleteSourceTopicOrDefault() &&
 		st.Phase == v1alpha1.TransferRunning &&
 		st.Step == v1alpha1.StepNumberDeleteFromSource &&
 		st.Rollback == nil && st.Snapshot != nil &&
-		st.Drain != nil && len(st.Drain.Pending) == 0 && st.Drain.Polls > 0
+		st.Drain != nil && len(st.Drain.Pending) == 0 && len(st.Drain.Brokers) == 0 && st.Drain.Polls > 0
 }
 
 // queuesDrained reports whether one broker's consume stats show that the

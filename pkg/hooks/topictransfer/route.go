@@ -92,20 +92,20 @@ func (r *run) drainLateBrokers(srcMasters map[string]string) (time.Duration, err
 	if err != nil {
 		return 0, fmt.Errorf("deleting from the source: %w", err)
 	}
-	if len(adopted) == 0 && !refenced && (r.st.Drain == nil || len(r.st.Drain.Pending) == 0) {
+	if len(adopted) == 0 && !refenced && (r.st.Drain == nil || len(r.st.Drain.Pending)+len(r.st.Drain.Brokers) == 0) {
 		return 0, nil
 	}
-	pending, details, err := r.pendingGroups()
+	left, err := r.drainLeft()
 	if err != nil {
 		return 0, fmt.Errorf("deleting from the source: %w", err)
 	}
 	if r.st.Drain == nil {
 		r.st.Drain = &v1alpha1.DrainStatus{StartedAt: r.now()}
 	}
-	r.st.Drain.Pending = pending
-	if len(pending) == 0 {
+	r.st.Drain.Pending, r.st.Drain.Brokers = left.groups, left.brokers
+	if left.empty() {
 		return 0, nil
 	}
-	r.st.Message = "waiting for groups to drain source brokers that gained the topic after the drain: " + strings.Join(details, "; ")
+	r.st.Message = "waiting for what reached the source after the drain: " + left.summary()
 	return r.m.pollInterval(), nil
 }

@@ -132,8 +132,8 @@ func (r *run) otherTopicsOf(addr, group string) ([]string, error) {
 		if t == r.in.Spec.Topic {
 			continue
 		}
-		if t == retryTopic(group) {
-			drained, err := r.retryDrained(addr, group)
+		if slices.Contains(groupRetryTopics(group, r.in.Spec.Topic), t) {
+			drained, err := r.retryDrained(addr, group, t)
 			if err != nil {
 				return nil, err
 			}
@@ -146,10 +146,10 @@ func (r *run) otherTopicsOf(addr, group string) ([]string, error) {
 	return others, nil
 }
 
-// retryDrained reports whether the group consumed everything in its retry
-// topic on the broker.
-func (r *run) retryDrained(addr, group string) (bool, error) {
-	stats, err := r.src.Admin.ConsumeStats(r.ctx, addr, group, retryTopic(group))
+// retryDrained reports whether the group consumed everything in one of
+// its retry topics on the broker.
+func (r *run) retryDrained(addr, group, topic string) (bool, error) {
+	stats, err := r.src.Admin.ConsumeStats(r.ctx, addr, group, topic)
 	if err != nil {
 		return false, fmt.Errorf("checking the retry topic of group %q: %w", group, err)
 	}

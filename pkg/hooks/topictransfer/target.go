@@ -35,7 +35,7 @@ func (r *run) createOnTarget() (result, error) {
 		r.event(false, "CreatedOnTarget", "created %s %q on target %v", p.Kind, p.Name, r.tgt)
 		return result{}, nil
 	}
-	return result{done: true}, nil
+	return r.targetOffsets(tgtMasters)
 }
 
 // recordTarget records a planned resource as PreExisting or Creating.
