@@ -55,6 +55,8 @@ func newTransfer(t *testing.T, src, dst *env, name, topic string, groups []strin
 			Topic: topic, ConsumerGroups: groups,
 			Source: v1alpha1.TransferEndpoint{ClusterRef: &v1alpha1.ClusterReference{Name: src.name}},
 			Target: v1alpha1.TransferEndpoint{NameServers: dst.get().Status.NameServerAddresses, ClusterName: dst.name},
+			// The emulated runtime has no POP consumers: no settle period.
+			PopInvisibleTime: &metav1.Duration{},
 		},
 	}
 	if mutate != nil {

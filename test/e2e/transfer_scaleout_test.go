@@ -44,6 +44,8 @@ func TestTopicTransferDuringSourceScaleOut(t *testing.T) {
 			Source:       v1alpha1.TransferEndpoint{ClusterRef: &v1alpha1.ClusterReference{Name: src.name}},
 			Target:       v1alpha1.TransferEndpoint{NameServers: dst.get().Status.NameServerAddresses, ClusterName: dst.name},
 			DrainTimeout: &metav1.Duration{Duration: 10 * time.Minute},
+			// The emulated runtime has no POP consumers: no settle period.
+			PopInvisibleTime: &metav1.Duration{},
 		},
 	}
 	if err := s.client.Create(context.Background(), tt); err != nil {
