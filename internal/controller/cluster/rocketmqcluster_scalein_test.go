@@ -155,7 +155,7 @@ func TestScaleInDrainsRetiringGroup(t *testing.T) {
 	b2.SetConsumerOffset("billing", "orders", 0, 10)
 	b2.SetConsumerOffset("billing", "%RETRY%billing", 0, 2)
 	b2.SetConsumerOffset("archiver", "audit-log", 0, 4)
-	c = f.waitStatus("group 2 waits for its delayed message", func(c *v1alpha1.RocketMQCluster) bool {
+	f.waitStatus("group 2 waits for its delayed message", func(c *v1alpha1.RocketMQCluster) bool {
 		r := retiring(c, 2)
 		return r != nil && r.Phase == v1alpha1.RetiringPhaseRetiring && r.RemainingMessages == 1
 	})
