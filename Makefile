@@ -78,11 +78,11 @@ fuzz: ## Run each fuzz target for a short while.
 ##@ Lint
 
 .PHONY: fmt
-fmt:
+fmt: ## gofmt -w every Go file.
 	gofmt -w $$(git ls-files '*.go')
 
 .PHONY: vet
-vet:
+vet: ## go vet ./...
 	go vet ./...
 
 .PHONY: lint

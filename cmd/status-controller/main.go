@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -31,7 +32,11 @@ const LeaderElectionID = "rocketmq-gitops-status-controller"
 
 func main() {
 	ctx := ctrl.SetupSignalHandler()
-	if err := run(ctx, os.Args[1:], nil); err != nil {
+	err := run(ctx, os.Args[1:], nil)
+	if errors.Is(err, flag.ErrHelp) {
+		return // --help: the usage is printed, and asking for it is no error
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "status-controller: %v\n", err)
 		os.Exit(1)
 	}
@@ -51,10 +56,16 @@ type config struct {
 	log                    *textlogger.Config
 }
 
-func parseFlags(args []string) (*config, error) {
+func parseFlags(args []string) (*config, error) { return parseFlagsTo(args, os.Stderr) }
+
+// parseFlagsTo parses args with a FlagSet of its own (not flag.CommandLine,
+// where linked-in packages register flags of their own), printing the usage
+// to usage on --help or an error.
+func parseFlagsTo(args []string, usage io.Writer) (*config, error) {
 	var c config
 	var namespaces string
 	fs := flag.NewFlagSet("status-controller", flag.ContinueOnError)
+	fs.SetOutput(usage)
 	fs.StringVar(&c.metricsAddr, "metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint; \"0\" turns it off")
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "address of the /healthz and /readyz probes")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "elect a leader so that only one replica acts (on in the install manifests)")
@@ -69,8 +80,13 @@ func parseFlags(args []string) (*config, error) {
 	fs.DurationVar(&c.transferStepTimeout, "transfer-step-timeout", 30*time.Second, "bound on the admin calls of one TopicTransfer step")
 	fs.DurationVar(&c.resync, "resync-period", 10*time.Minute, "re-check every cluster this often without events (0: never)")
 	c.log = textlogger.NewConfig()
-	c.log.AddFlags(fs)
+	// Not c.log.AddFlags: its help text speaks of "the testing logger".
+	fs.Var(c.log.Verbosity(), "v", "log verbosity: higher numbers log more detail")
+	fs.Var(c.log.VModule(), "vmodule", "comma-separated pattern=N settings: log verbosity N for the Go files matching pattern")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("parsing flags: %w", err)
 	}
 	if fs.NArg() > 0 {

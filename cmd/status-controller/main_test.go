@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"flag"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,4 +98,30 @@ func TestRunReconciles(t *testing.T) {
 	c := &v1alpha1.RocketMQCluster{}
 	require.NoError(t, env.Client.Get(context.Background(), client.ObjectKeyFromObject(out), c))
 	assert.Empty(t, c.Status.Conditions, "a namespace that is not watched is left alone")
+}
+
+// TestHelp builds the binary: --help exits 0 and lists only this
+// command's flags, in its own words (no test.* flags from a linked-in
+// testing package, no "testing logger" from klog's textlogger).
+func TestHelp(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "status-controller")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	cmd := exec.Command(bin, "--help")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), "--help exits 0; stderr: %s", stderr.String())
+	usage := stderr.String()
+	assert.Contains(t, usage, "Usage of status-controller:")
+	assert.Contains(t, usage, "-leader-elect")
+	assert.Contains(t, usage, "-v value")
+	assert.NotContains(t, usage, "testing")
+	assert.NotContains(t, usage, "-test.")
+	assert.NotContains(t, usage, "-zap-")
+	assert.NotContains(t, usage, "help requested")
+
+	var b strings.Builder
+	_, err = parseFlagsTo([]string{"-h"}, &b)
+	assert.ErrorIs(t, err, flag.ErrHelp)
+	assert.Contains(t, b.String(), "-retire-settle")
 }
