@@ -154,6 +154,53 @@ func TestRenderDiffFailsOnEmptyRender(t *testing.T) {
 	}, &out, &errOut)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "head "+head+": rendering deploy/orders: kustomize build rendered nothing")
+	// The report says so, so that a posted comment replaces the old diff.
+	assert.True(t, strings.HasPrefix(out.String(), "## Rendered diff "+base+" → "+head+"\n\n**Render failed**: no diff, "+
+		"the error below must be fixed first.\n\n```text\nhead "+head+": rendering deploy/orders: kustomize build rendered nothing"),
+		"report: %s", out.String())
+	assert.True(t, strings.HasSuffix(out.String(), "\n```\n"), "report: %s", out.String())
+}
+
+// Uncommitted edits to what the diff compares are named, on stderr and in
+// the report; other edits are not.
+func TestRenderDiffWarnsAboutUncommittedChanges(t *testing.T) {
+	kustomize := kustomizeBinary(t)
+	repo := newTestRepo(t)
+	repo.write("deploy/payments/kustomization.yaml", "resources: [../orders]\nnamespace: payments\n")
+	repo.write("cmd/krm-fn/main_test.go", "package main\n")
+	base := repo.commitRenderer("one group", brokerItem(0))
+
+	opts := options{repo: repo.dir, base: base, head: "HEAD", kustomize: kustomize, krmFn: "build",
+		overlays: []string{"deploy/payments"}}
+	var out, errOut strings.Builder
+	require.NoError(t, run(context.Background(), opts, &out, &errOut))
+	assert.Empty(t, errOut.String(), "a clean tree: no warning")
+	assert.NotContains(t, out.String(), "Warning")
+
+	repo.write("deploy/orders/cluster.yaml", strings.Replace(clusterSpec, "spec: {}", "spec: {proxy: {replicas: 3}}", 1))
+	repo.write("cmd/krm-fn/extra.go", "package main\n")
+	repo.write("cmd/krm-fn/main_test.go", "package main\n\n// edited\n")
+	repo.write("deploy/plain/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: b}\n")
+	repo.write("NOTES.md", "x\n")
+	out.Reset()
+	require.NoError(t, run(context.Background(), opts, &out, &errOut))
+	want := "uncommitted changes are not included (render-diff compares the commits " + base +
+		" and HEAD; commit them to see their effect): cmd/krm-fn/extra.go, deploy/orders/cluster.yaml"
+	assert.Equal(t, "render-diff: warning: "+want+"\n", errOut.String())
+	assert.True(t, strings.HasPrefix(out.String(), "## Rendered diff "+base+" → HEAD\n\n> **Warning:** "+want+"\n\n### `deploy/payments`"),
+		"report: %s", out.String())
+
+	// With a given krm-fn binary, the renderer's source is not compared.
+	assert.Equal(t, "uncommitted changes are not included (render-diff compares the commits "+base+
+		" and HEAD; commit them to see their effect): deploy/orders/cluster.yaml",
+		uncommittedWarning(context.Background(), options{repo: repo.dir, base: base, head: "HEAD",
+			krmFn: "/bin/true", overlays: []string{"deploy/payments"}}))
+}
+
+func TestPorcelainPaths(t *testing.T) {
+	assert.Equal(t, []string{"a.go", "new.yaml", "old.yaml", "dir/x y.yaml", "u.txt"},
+		porcelainPaths(" M a.go\x00R  new.yaml\x00old.yaml\x00AM dir/x y.yaml\x00?? u.txt\x00"))
+	assert.Empty(t, porcelainPaths(""))
 }
 
 func TestDiscoverOverlays(t *testing.T) {

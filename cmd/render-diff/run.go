@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/renderdiff"
 )
@@ -36,11 +38,20 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 	}()
 
+	warning := uncommittedWarning(ctx, o)
+	if warning != "" {
+		_, _ = fmt.Fprintf(stderr, "render-diff: warning: %s\n", warning)
+	}
 	baseOut, headOut, err := renderBoth(ctx, o, tmp, stderr)
 	if err != nil {
+		// The report says so too: posted as a pull-request comment, it
+		// replaces the previous diff, which no longer describes the head.
+		if werr := reportFailure(o, warning, err, stdout); werr != nil {
+			return errors.Join(err, fmt.Errorf("writing the report: %w", werr))
+		}
 		return err
 	}
-	differ, err := report(o, baseOut, headOut, stdout)
+	differ, err := report(o, warning, baseOut, headOut, stdout)
 	if err != nil {
 		return err
 	}
@@ -62,9 +73,33 @@ func renderBoth(ctx context.Context, o options, tmp string, stderr io.Writer) (r
 	return base, head, nil
 }
 
+// writeHeader writes the report's heading and the warning, if any.
+func writeHeader(o options, warning string, w io.Writer) error {
+	header := fmt.Sprintf("## Rendered diff %s → %s\n\n", o.base, o.head)
+	if warning != "" {
+		header += "> **Warning:** " + warning + "\n\n"
+	}
+	_, err := io.WriteString(w, header)
+	return err
+}
+
+// reportFailure writes the heading and the error that stopped the render.
+func reportFailure(o options, warning string, renderErr error, w io.Writer) error {
+	if err := writeHeader(o, warning, w); err != nil {
+		return err
+	}
+	fence := "```"
+	for strings.Contains(renderErr.Error(), fence) {
+		fence += "`"
+	}
+	_, err := fmt.Fprintf(w, "**Render failed**: no diff, the error below must be fixed first.\n\n%stext\n%s\n%s\n",
+		fence, strings.TrimSpace(renderErr.Error()), fence)
+	return err
+}
+
 // report writes one section per overlay and says whether any differ.
-func report(o options, base, head renders, w io.Writer) (bool, error) {
-	if _, err := fmt.Fprintf(w, "## Rendered diff %s → %s\n\n", o.base, o.head); err != nil {
+func report(o options, warning string, base, head renders, w io.Writer) (bool, error) {
+	if err := writeHeader(o, warning, w); err != nil {
 		return false, err
 	}
 	differ := false
