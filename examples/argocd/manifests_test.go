@@ -88,6 +88,16 @@ func TestArgoCDConfigComponent(t *testing.T) {
 	dep := &unstructured.Unstructured{Object: objs["Deployment"]}
 	containers, _, _ := unstructured.NestedSlice(dep.Object, "spec", "template", "spec", "containers")
 	require.Len(t, containers, 2, "repo-server keeps its container and gains the sidecar")
+	var names []any
+	for _, c := range containers {
+		names = append(names, c.(map[string]any)["name"])
+	}
+	assert.Equal(t, []any{"argocd-repo-server", "rocketmq-krm"}, names,
+		"the sidecar comes last: kubectl logs and exec without -c pick the first container")
+	volumes, _, _ := unstructured.NestedSlice(dep.Object, "spec", "template", "spec", "volumes")
+	assert.Equal(t, map[string]any{"name": "rocketmq-krm-tmp", "emptyDir": map[string]any{}}, volumes[len(volumes)-1],
+		"upstream's volumes are kept, the sidecar's /tmp is added")
+	assert.Len(t, volumes, 4)
 	var sidecar map[string]any
 	for _, c := range containers {
 		if c.(map[string]any)["name"] == "rocketmq-krm" {
