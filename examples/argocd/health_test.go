@@ -234,3 +234,25 @@ status: {observedGeneration: 1, phase: Paused}`, health{"Unknown", "Unknown phas
 		})
 	}
 }
+
+// The Application check is Argo CD's documented one: a child Application
+// reports its own health, and is Progressing until it has one.
+func TestApplicationHealth(t *testing.T) {
+	script := readScript(t, "application.lua")
+	head := "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: orders-rocketmq, namespace: argocd}\n"
+	for _, c := range []struct {
+		name, status string
+		want         health
+	}{
+		{"no status yet", "", health{"Progressing", ""}},
+		{"no health yet", "status: {sync: {status: OutOfSync}}", health{"Progressing", ""}},
+		{"healthy", "status: {health: {status: Healthy}}", health{"Healthy", ""}},
+		{"degraded with a message", "status: {health: {status: Degraded, message: orders is Degraded}}", health{"Degraded", "orders is Degraded"}},
+		{"progressing", "status: {health: {status: Progressing}}", health{"Progressing", ""}},
+		{"missing", "status: {health: {status: Missing}}", health{"Missing", ""}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, runHealth(t, script, head+c.status))
+		})
+	}
+}

@@ -84,6 +84,8 @@ func TestArgoCDConfigComponent(t *testing.T) {
 	assert.Equal(t, "annotation", data["application.resourceTrackingMethod"])
 	assert.Equal(t, readScript(t, "rocketmqcluster.lua"), data["resource.customizations.health.rocketmq.gitops.dev_RocketMQCluster"])
 	assert.Equal(t, readScript(t, "topictransfer.lua"), data["resource.customizations.health.rocketmq.gitops.dev_TopicTransfer"])
+	assert.Equal(t, readScript(t, "application.lua"), data["resource.customizations.health.argoproj.io_Application"],
+		"sync waves between Applications need their health")
 
 	dep := &unstructured.Unstructured{Object: objs["Deployment"]}
 	containers, _, _ := unstructured.NestedSlice(dep.Object, "spec", "template", "spec", "containers")
@@ -177,4 +179,18 @@ func TestRenderedSyncWaves(t *testing.T) {
 	assert.Less(t, waveOf["controller"], waveOf["broker"])
 	assert.Less(t, waveOf["broker"], waveOf["proxy"])
 	assert.Less(t, waveOf["broker"], waveOf["dashboard"])
+}
+
+// Argo CD documents Server-Side Diff for Applications synced with
+// Server-Side Apply: otherwise the diff is computed another way than the
+// apply and reports fields the API server defaults.
+func TestServerSideApplyComesWithServerSideDiff(t *testing.T) {
+	for _, f := range []string{"apps/status-controller.yaml", "apps/orders-cluster.yaml"} {
+		app := exampletest.ReadObjects(t, f)[0]
+		u := &unstructured.Unstructured{Object: app}
+		opts, _, _ := unstructured.NestedStringSlice(u.Object, "spec", "syncPolicy", "syncOptions")
+		require.Contains(t, opts, "ServerSideApply=true", f)
+		compare := strings.Split(u.GetAnnotations()["argocd.argoproj.io/compare-options"], ",")
+		assert.Contains(t, compare, "ServerSideDiff=true", "%s: annotation argocd.argoproj.io/compare-options", f)
+	}
 }
