@@ -52,6 +52,10 @@ manifests: generate ## Regenerate the CRDs into config/crd and the controller Cl
 	$(CONTROLLER_GEN) crd paths=./pkg/api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=rocketmq-gitops-status-controller paths=./internal/controller/... output:rbac:artifacts:config=config/rbac
 
+.PHONY: schemas
+schemas: ## Regenerate the JSON Schemas of the CRDs into schemas/ (for yaml-language-server and kubeconform).
+	go run ./hack/crdschema -crds config/crd/bases -out schemas
+
 ##@ Test
 
 .PHONY: test

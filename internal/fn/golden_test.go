@@ -113,7 +113,7 @@ func formatResults(results framework.Results) string {
 	return b.String()
 }
 
-// checkGolden compares got with the file, or rewrites it with -update.
+// checkGolden compares got with the file, or rewrites it when UPDATE_GOLDEN is set.
 func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
 	if golden.Update() {
@@ -121,8 +121,8 @@ func checkGolden(t *testing.T, path, got string) {
 		return
 	}
 	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file; run go test ./internal/fn -update and read the result")
-	requireSameText(t, string(want), got, path+" (rerun with -update and review the diff)")
+	require.NoError(t, err, "missing golden file; run UPDATE_GOLDEN=1 go test ./internal/fn and read the result")
+	requireSameText(t, string(want), got, path+" (rerun with UPDATE_GOLDEN=1 and review the diff)")
 }
 
 // requireSameText fails with a unified diff only: the golden files are

@@ -55,10 +55,10 @@ func TestGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (run go test ./pkg/render -update)", err)
+				t.Fatalf("%v (run UPDATE_GOLDEN=1 go test ./pkg/render)", err)
 			}
 			if string(got) != string(want) {
-				t.Errorf("%s differs from the rendered output; rerun with -update and review the diff", path)
+				t.Errorf("%s differs from the rendered output; rerun with UPDATE_GOLDEN=1 and review the diff", path)
 			}
 		})
 	}

@@ -1,4 +1,0 @@
-package admin_test
-
-// Accept -update, so that `go test ./... -update` runs in every package.
-import _ "github.com/rocketmq-gitops/rocketmq-gitops/internal/golden"
