@@ -48,9 +48,10 @@ generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods.
 	$(CONTROLLER_GEN) object paths=./pkg/api/...
 
 .PHONY: manifests
-manifests: generate ## Regenerate the CRDs into config/crd and the controller ClusterRole into config/rbac.
+manifests: generate ## Regenerate the CRDs into config/crd, their JSON Schemas into schemas/ and the controller ClusterRole into config/rbac.
 	$(CONTROLLER_GEN) crd paths=./pkg/api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=rocketmq-gitops-status-controller paths=./internal/controller/... output:rbac:artifacts:config=config/rbac
+	go run ./hack/crdschema -crds config/crd/bases -out schemas
 
 .PHONY: schemas
 schemas: ## Regenerate the JSON Schemas of the CRDs into schemas/ (for yaml-language-server and kubeconform).
@@ -96,7 +97,7 @@ lint: $(GOLANGCI_LINT) vet ## gofmt, go vet and golangci-lint.
 
 .PHONY: verify
 verify: manifests ## Fail when generated files are stale.
-	git diff --exit-code -- pkg/api config/crd config/rbac
+	git diff --exit-code -- pkg/api config/crd config/rbac schemas
 
 ##@ Tools
 
