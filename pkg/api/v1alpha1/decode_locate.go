@@ -276,13 +276,25 @@ func suggestFieldName(name string, valid []string) string {
 			return prefixed[0]
 		}
 	}
-	best, bestDist := "", max(1, len([]rune(lower))/3)+1
+	n := len([]rune(lower))
+	best, bestDist := "", max(1, n/3)+1
 	for _, v := range valid {
-		if d := editDistance(lower, strings.ToLower(v)); d < bestDist {
+		lv := strings.ToLower(v)
+		if abs(n-len([]rune(lv))) >= bestDist {
+			continue // the distance is at least the difference in length; this also bounds the work on a huge key
+		}
+		if d := editDistance(lower, lv); d < bestDist {
 			best, bestDist = v, d
 		}
 	}
 	return best
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // editDistance is the optimal-string-alignment (restricted

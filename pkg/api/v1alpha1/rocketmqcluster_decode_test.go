@@ -153,6 +153,8 @@ func TestSuggestFieldName(t *testing.T) {
 		assert.Equal(t, want, suggestFieldName(name, fields), name)
 	}
 	assert.Empty(t, suggestFieldName("replica", nil))
+	// A huge key costs no quadratic work: its length alone rules every field out.
+	assert.Empty(t, suggestFieldName(strings.Repeat("r", 1<<20), fields))
 }
 
 func TestEditDistance(t *testing.T) {
