@@ -53,6 +53,8 @@ func TestDecodeErrors(t *testing.T) {
 			[]wantErr{{"spec.imagePullSecrets[0].nme", `did you mean "name"?`}}},
 		{"the suggested field is set too, and its problems count", header + "spec:\n  nameserver: {}\n  nameServer: {replicas: 0}\n",
 			[]wantErr{{"spec.nameserver", `did you mean "nameServer"?`}, {"spec.nameServer.replicas", "must be at least 1"}}},
+		{"misspelt required reference", header + "spec:\n  acl: {enabled: true, adminSecret: {name: admin}}\n",
+			[]wantErr{{"spec.acl.adminSecret", `did you mean "adminSecretRef"?`}}},
 		{"misspelt field a cross-field rule needs", header + "spec:\n  broker: {mode: Controller}\n  controler: {replicas: 3}\n",
 			[]wantErr{{"spec.controler", `did you mean "controller"?`}}},
 		{"version as number", header + "spec:\n  version: 5.3\n",
