@@ -88,6 +88,7 @@ func TestKustomize(t *testing.T) {
 	t.Run("transformer with separate config", func(t *testing.T) { testKustomizeTransformerWithSeparateConfig(t, e) })
 	t.Run("generator drops the cluster itself", func(t *testing.T) { testKustomizeGeneratorDropsTheClusterItself(t, e) })
 	t.Run("invalid cluster fails", func(t *testing.T) { testKustomizeInvalidClusterFails(t, e) })
+	t.Run("each error once", func(t *testing.T) { testKustomizeEachErrorOnce(t, e) })
 	t.Run("render.sh", func(t *testing.T) { testRenderScript(t, e) })
 }
 
@@ -212,6 +213,55 @@ spec:
 	require.NotContains(t, stderr, "panic")
 	// Our message ends with a newline, so kustomize's own line starts afresh.
 	require.Regexp(t, `\n\s*Error: `, stderr)
+}
+
+// testKustomizeEachErrorOnce checks what a user of kustomize build sees on
+// stderr: every error exactly once (kustomize passes a transformer's config
+// both as an item and as the functionConfig, and prints only our stderr,
+// not the results), with no error that follows from another.
+func testKustomizeEachErrorOnce(t *testing.T, e kustomizeEnv) {
+	const head = `kind: RocketMQCluster
+metadata:
+  name: broken
+  namespace: mq
+  annotations:
+    config.kubernetes.io/function: |
+      exec:
+        path: krm-fn
+`
+	tests := []struct {
+		name, cluster string
+		want          []string // the error lines, in order
+	}{
+		{"wrong apiVersion", "apiVersion: rocketmq.gitops.dev/v1beta1\n" + head + "spec: {}\n", []string{
+			`error: RocketMQCluster mq/broken: apiVersion: apiVersion "rocketmq.gitops.dev/v1beta1" is not supported; this function renders rocketmq.gitops.dev/v1alpha1`,
+		}},
+		{"unsupported broker mode", "apiVersion: rocketmq.gitops.dev/v1alpha1\n" + head + "spec:\n  broker: {mode: controller}\n  controller: {replicas: 3}\n", []string{
+			`error: RocketMQCluster mq/broken: spec.broker.mode: Unsupported value: "controller": supported values: "MasterSlave", "Controller"`,
+		}},
+		{"misspelt fields", "apiVersion: rocketmq.gitops.dev/v1alpha1\n" + head + "spec:\n  nameServer: {replica: 3}\n  broker: {storage: {storageClass: fast}}\n", []string{
+			`error: RocketMQCluster mq/broken: spec.broker.storage.storageClass: Forbidden: unknown field "storageClass": did you mean "storageClassName"? (valid fields: size, storageClassName)`,
+			`error: RocketMQCluster mq/broken: spec.nameServer.replica: Forbidden: unknown field "replica": did you mean "replicas"? (valid fields: hostNetwork, jvm, placement, replicas, resources)`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{
+				"kustomization.yaml": "resources:\n- cluster.yaml\ntransformers:\n- cluster.yaml\n",
+				"cluster.yaml":       tt.cluster,
+			})
+			out, stderr, err := e.build(t, dir, "--enable-alpha-plugins", "--enable-exec")
+			require.Error(t, err, "kustomize must fail; stdout:\n%s", out)
+			var ours []string
+			for _, line := range strings.Split(stderr, "\n") {
+				if strings.HasPrefix(line, "error: ") {
+					ours = append(ours, line)
+				}
+			}
+			require.Equal(t, tt.want, ours, "stderr:\n%s", stderr)
+		})
+	}
 }
 
 func testRenderScript(t *testing.T, e kustomizeEnv) {

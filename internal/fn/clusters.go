@@ -63,11 +63,29 @@ func findClusters(items []*yaml.RNode, functionConfig *yaml.RNode) ([]cluster, f
 		}
 	}
 	fc, isCluster, fcResults := asCluster(functionConfig)
-	results = append(results, fcResults...)
+	if !isCopyOfAnItem(functionConfig, items) {
+		// kustomize passes a transformer's or generator's config in as an
+		// item too: its problems are already reported, once.
+		results = append(results, fcResults...)
+	}
 	if _, exists := byKey[fc.key()]; isCluster && !exists {
 		byKey[fc.key()] = fc
 	}
 	return sortedClusters(byKey), results
+}
+
+// isCopyOfAnItem says whether node names the same object as one of items.
+func isCopyOfAnItem(node *yaml.RNode, items []*yaml.RNode) bool {
+	if !isObject(node) {
+		return false
+	}
+	for _, item := range items {
+		if isObject(item) && item.GetApiVersion() == node.GetApiVersion() && item.GetKind() == node.GetKind() &&
+			item.GetNamespace() == node.GetNamespace() && item.GetName() == node.GetName() {
+			return true
+		}
+	}
+	return false
 }
 
 func sortedClusters(byKey map[clusterKey]cluster) []cluster {

@@ -41,6 +41,11 @@ func TestFindClusters(t *testing.T) {
 		{name: "two items", items: []string{clusterA, clusterA}, wantLocal: []bool{false}, wantErrors: 1},
 		{name: "not a cluster", items: []string{"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"}, fc: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"},
 		{name: "other version", items: []string{strings.Replace(clusterA, "v1alpha1", "v2", 1)}, wantErrors: 1},
+		// kustomize passes a transformer's config in as an item too: one error.
+		{name: "other version as item and functionConfig", items: []string{strings.Replace(clusterA, "v1alpha1", "v2", 1)},
+			fc: strings.Replace(clusterA, "v1alpha1", "v2", 1), wantErrors: 1},
+		{name: "other version as functionConfig only", items: []string{clusterA}, fc: strings.Replace(clusterA, "v1alpha1", "v2", 1),
+			wantLocal: []bool{false}, wantErrors: 1},
 		{name: "scalar item", items: []string{"42"}, wantErrors: 1},
 		{name: "metadata not a mapping", items: []string{"kind: RocketMQCluster\nmetadata: [a]\n"}, wantErrors: 1},
 	}

@@ -224,10 +224,11 @@ func jsonFieldNames(t reflect.Type) []string {
 	return names
 }
 
-// suggestFieldName returns the known field name that an unknown field path
-// (as sigs.k8s.io/json reports it, e.g. "spec.nameserver") differs from
-// only in case, or "" when there is none.
-func suggestFieldName(path string) string {
+// fieldsAt returns the JSON field names of the struct that holds the
+// unknown field at path (as sigs.k8s.io/json reports it, e.g.
+// "spec.imagePullSecrets[0].nme"), or nil when the parent is not a struct
+// of the API (a map, or a path that does not resolve).
+func fieldsAt(path string) []string {
 	segs := strings.Split(path, ".")
 	t := clusterType
 	for _, s := range segs[:len(segs)-1] {
@@ -236,22 +237,93 @@ func suggestFieldName(path string) string {
 		}
 		ft, ok := jsonField(t, s)
 		if !ok {
-			return ""
+			return nil
 		}
 		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice || ft.Kind() == reflect.Map {
 			ft = ft.Elem()
 		}
 		if ft.Kind() != reflect.Struct {
-			return ""
+			return nil
 		}
 		t = ft
 	}
-	last := segs[len(segs)-1]
-	i := slices.IndexFunc(jsonFieldNames(t), func(n string) bool { return strings.EqualFold(n, last) })
-	if i < 0 {
-		return ""
+	return jsonFieldNames(t)
+}
+
+// suggestFieldName returns the field of valid most likely meant by the
+// unknown name, or "" when none is close enough. In order of preference:
+// the same name in another case (nameserver for nameServer); the one field
+// that starts with the name, or that the name starts with (storageClass
+// for storageClassName); the closest field by Damerau–Levenshtein distance
+// ignoring case (replica for replicas, swapped letters count 1), when the
+// distance is at most a third of the name's length (and at least 1).
+func suggestFieldName(name string, valid []string) string {
+	lower := strings.ToLower(name)
+	for _, v := range valid {
+		if strings.EqualFold(v, name) {
+			return v
+		}
 	}
-	return jsonFieldNames(t)[i]
+	if len(lower) >= 4 {
+		var prefixed []string
+		for _, v := range valid {
+			lv := strings.ToLower(v)
+			if strings.HasPrefix(lv, lower) || (strings.HasPrefix(lower, lv) && len(lv) >= 4) {
+				prefixed = append(prefixed, v)
+			}
+		}
+		if len(prefixed) == 1 {
+			return prefixed[0]
+		}
+	}
+	n := len([]rune(lower))
+	best, bestDist := "", max(1, n/3)+1
+	for _, v := range valid {
+		lv := strings.ToLower(v)
+		if abs(n-len([]rune(lv))) >= bestDist {
+			continue // the distance is at least the difference in length; this also bounds the work on a huge key
+		}
+		if d := editDistance(lower, lv); d < bestDist {
+			best, bestDist = v, d
+		}
+	}
+	return best
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// editDistance is the optimal-string-alignment (restricted
+// Damerau–Levenshtein) distance between a and b: insertions, deletions,
+// substitutions and swaps of two adjacent characters each cost 1.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	// d[i][j] is the distance between ra[:i] and rb[:j].
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
 }
 
 func sortedMapKeys(m map[string]any) []string {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -118,12 +119,24 @@ func documentError(msg string) *field.Error {
 	return &field.Error{Type: field.ErrorTypeInvalid, Field: "<document>", BadValue: field.OmitValueType{}, Detail: msg}
 }
 
-// unknownFieldError reports a field the API does not have, suggesting the
-// right spelling when only the case differs (nameserver for nameServer).
+// unknownFieldError reports a field the API does not have. The message
+// suggests the field most likely meant (see suggestFieldName) and lists the
+// valid fields at that place, so that it helps where no documentation is at
+// hand (an Argo CD sync error, a CI log):
+//
+//	spec.nameServer.replica: Forbidden: unknown field "replica": did you mean "replicas"? (valid fields: jvm, placement, replicas, resources)
 func unknownFieldError(path string) *field.Error {
-	msg := "unknown field: remove it, or check its spelling in docs/api.md"
-	if s := suggestFieldName(path); s != "" {
-		msg = fmt.Sprintf("unknown field: did you mean %q?", s)
+	name := path[strings.LastIndexByte(path, '.')+1:]
+	valid := fieldsAt(path)
+	msg := fmt.Sprintf("unknown field %q", name)
+	if s := suggestFieldName(name, valid); s != "" {
+		msg += fmt.Sprintf(": did you mean %q?", s)
+	} else {
+		msg += ": remove it or correct its name"
+	}
+	if len(valid) > 0 {
+		sorted := slices.Sorted(slices.Values(valid))
+		msg += " (valid fields: " + strings.Join(sorted, ", ") + ")"
 	}
 	return field.Forbidden(field.NewPath(path), msg)
 }
@@ -132,7 +145,9 @@ func unknownFieldError(path string) *field.Error {
 // behind decodeErrs are removed. Problems on a removed field, or on a field
 // that contains or lies within one, are left out: the decode error already
 // names them, and a default standing in for a removed value would only
-// confuse.
+// confuse. So are problems on the field an unknown field was suggested for
+// (spec.imagePullSecrets[0].nme leaves that reference without a name): the
+// user meant to set it, and the suggestion already says how.
 func remainderErrors(j []byte, decodeErrs field.ErrorList) field.ErrorList {
 	var tree map[string]any
 	if err := json.Unmarshal(j, &tree); err != nil {
@@ -153,13 +168,68 @@ func remainderErrors(j []byte, decodeErrs field.ErrorList) field.ErrorList {
 		return nil
 	}
 	c.Default()
+	meant := meantFields(tree, decodeErrs)
 	var out field.ErrorList
 	for _, e := range c.Validate() {
-		if !overlapsAny(e.Field, decodeErrs) {
+		if !overlapsAny(e.Field, decodeErrs) && !withinAny(e.Field, meant) {
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// meantFields returns the fields that the unknown fields in errs were
+// suggested for (spec.controller for spec.controler) and that the document
+// (tree) leaves unset.
+func meantFields(tree map[string]any, errs field.ErrorList) []string {
+	var out []string
+	for _, e := range errs {
+		if e.Type != field.ErrorTypeForbidden || !strings.HasPrefix(e.Detail, "unknown field") {
+			continue
+		}
+		parent, name := "", e.Field
+		if i := strings.LastIndexByte(e.Field, '.'); i >= 0 {
+			parent, name = e.Field[:i+1], e.Field[i+1:]
+		}
+		if s := suggestFieldName(name, fieldsAt(e.Field)); s != "" && !hasPath(tree, parent+s) {
+			out = append(out, parent+s)
+		}
+	}
+	return out
+}
+
+// hasPath says whether the decoded JSON tree has a value at a field path
+// such as spec.controller or spec.imagePullSecrets[0].name.
+func hasPath(tree map[string]any, path string) bool {
+	var node any = tree
+	for _, part := range strings.Split(path, ".") {
+		name, indexes := splitIndexes(part)
+		m, ok := node.(map[string]any)
+		if !ok {
+			return false
+		}
+		if node, ok = m[name]; !ok {
+			return false
+		}
+		for _, idx := range indexes {
+			list, ok := node.([]any)
+			if !ok || idx < 0 || idx >= len(list) {
+				return false
+			}
+			node = list[idx]
+		}
+	}
+	return node != nil
+}
+
+// withinAny says whether path is one of paths or lies within one.
+func withinAny(path string, paths []string) bool {
+	for _, p := range paths {
+		if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // removePath deletes the value at a field path such as spec.broker.config

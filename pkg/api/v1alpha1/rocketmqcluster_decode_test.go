@@ -44,13 +44,19 @@ func TestDecodeErrors(t *testing.T) {
 		{"typo with case suggestion", header + "spec:\n  nameserver: {replicas: 3}\n",
 			[]wantErr{{"spec.nameserver", `did you mean "nameServer"`}}},
 		{"unknown nested field", header + "spec:\n  broker: {groupz: 2}\n",
-			[]wantErr{{"spec.broker.groupz", "unknown field"}}},
+			[]wantErr{{"spec.broker.groupz", `did you mean "groups"?`}}},
 		{"unknown metadata field", header[:len(header)-len("metadata: {name: orders}\n")] + "metadata: {name: orders, labelz: {}}\n",
 			[]wantErr{{"metadata.labelz", "unknown field"}}},
 		{"unknown field in a list item", header + "spec:\n  imagePullSecrets: [{nme: x}]\n",
-			// The typo leaves the reference without a name, which the
-			// validation of the rest of the document reports too.
-			[]wantErr{{"spec.imagePullSecrets[0].nme", "unknown field"}, {"spec.imagePullSecrets[0].name", "RFC 1123"}}},
+			// The typo leaves the reference without a name; that the name
+			// is missing is not reported as well (the suggestion says it).
+			[]wantErr{{"spec.imagePullSecrets[0].nme", `did you mean "name"?`}}},
+		{"the suggested field is set too, and its problems count", header + "spec:\n  nameserver: {}\n  nameServer: {replicas: 0}\n",
+			[]wantErr{{"spec.nameserver", `did you mean "nameServer"?`}, {"spec.nameServer.replicas", "must be at least 1"}}},
+		{"misspelt required reference", header + "spec:\n  acl: {enabled: true, adminSecret: {name: admin}}\n",
+			[]wantErr{{"spec.acl.adminSecret", `did you mean "adminSecretRef"?`}}},
+		{"misspelt field a cross-field rule needs", header + "spec:\n  broker: {mode: Controller}\n  controler: {replicas: 3}\n",
+			[]wantErr{{"spec.controler", `did you mean "controller"?`}}},
 		{"version as number", header + "spec:\n  version: 5.3\n",
 			[]wantErr{{"spec.version", "must be a string (quote it), not a number"}}},
 		{"replicas as string", header + "spec:\n  nameServer: {replicas: three}\n",
@@ -89,6 +95,80 @@ func TestDecodeErrors(t *testing.T) {
 			assertErrors(t, de.FieldErrors(), tt.want...)
 			assert.Contains(t, err.Error(), tt.want[0].path)
 		})
+	}
+}
+
+// An unknown field's error names the field, the field most likely meant
+// and every valid field at that place, so it helps where no documentation
+// is at hand (an Argo CD sync error, a CI log).
+func TestUnknownFieldMessages(t *testing.T) {
+	tests := []struct {
+		name, spec, path, want string
+	}{
+		{"missing letter", "nameServer: {replica: 3}", "spec.nameServer.replica",
+			`unknown field "replica": did you mean "replicas"? (valid fields: hostNetwork, jvm, placement, replicas, resources)`},
+		{"prefix of the field", "broker: {storage: {storageClass: fast}}", "spec.broker.storage.storageClass",
+			`unknown field "storageClass": did you mean "storageClassName"? (valid fields: size, storageClassName)`},
+		{"swapped letters", "dashbaord: {enabled: true}", "spec.dashbaord", //nolint:misspell // the typo under test
+			`unknown field "dashbaord": did you mean "dashboard"?`}, //nolint:misspell // the typo under test
+		{"case only", "nameserver: {}", "spec.nameserver", `did you mean "nameServer"?`},
+		{"nothing close", "nameServer: {zookeeper: 3}", "spec.nameServer.zookeeper",
+			`unknown field "zookeeper": remove it or correct its name (valid fields: hostNetwork, jvm, placement, replicas, resources)`},
+		{"in a list item", "imagePullSecrets: [{nmae: x}]", "spec.imagePullSecrets[0].nmae", //nolint:misspell // the typo under test
+			`unknown field "nmae": did you mean "name"? (valid fields: name)`}, //nolint:misspell // the typo under test
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodeCluster([]byte(header + "spec:\n  " + tt.spec + "\n"))
+			var de *DecodeError
+			require.True(t, errors.As(err, &de), "want a *DecodeError, got %v", err)
+			require.Len(t, de.FieldErrors(), 1, "%v", err)
+			e := de.FieldErrors()[0]
+			assert.Equal(t, tt.path, e.Field)
+			assert.Contains(t, e.Error(), tt.want)
+			assert.NotContains(t, e.Error(), "docs/api.md")
+		})
+	}
+}
+
+func TestSuggestFieldName(t *testing.T) {
+	fields := []string{"replicas", "replicasPerGroup", "replicationMode", "groups", "storageClassName", "dashboard", "nameServer", "jvm"}
+	for name, want := range map[string]string{
+		"replica":           "replicas",
+		"Replicas":          "replicas",
+		"replicaPerGroup":   "replicasPerGroup",
+		"replicasPerGroups": "replicasPerGroup",
+		"replicationMod":    "replicationMode",
+		"storageClass":      "storageClassName",
+		"storageclassname":  "storageClassName",
+		"dashbaord":         "dashboard", //nolint:misspell // the typo under test
+		"nameserver":        "nameServer",
+		"name_server":       "nameServer",
+		"groupz":            "groups",
+		"jvn":               "jvm",
+		"rep":               "", // too short to be a prefix, and too far
+		"jv":                "jvm",
+		"zookeeper":         "",
+		"size":              "",
+		"x":                 "",
+	} {
+		assert.Equal(t, want, suggestFieldName(name, fields), name)
+	}
+	assert.Empty(t, suggestFieldName("replica", nil))
+	// A huge key costs no quadratic work: its length alone rules every field out.
+	assert.Empty(t, suggestFieldName(strings.Repeat("r", 1<<20), fields))
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"a", "", 1}, {"", "abc", 3}, {"replica", "replicas", 1},
+		{"dashbaord", "dashboard", 1}, {"kitten", "sitting", 3}, {"ca", "abc", 3}, //nolint:misspell // the typo under test
+	} {
+		assert.Equal(t, tt.want, editDistance(tt.a, tt.b), "%s/%s", tt.a, tt.b)
+		assert.Equal(t, tt.want, editDistance(tt.b, tt.a), "%s/%s", tt.b, tt.a)
 	}
 }
 

@@ -119,7 +119,9 @@ func (s *RocketMQClusterSpec) validateController(path *field.Path) field.ErrorLi
 	if c == nil {
 		return nil
 	}
-	if s.Broker.Mode != BrokerModeController {
+	// An unsupported mode (controller for Controller) is reported on
+	// spec.broker.mode alone: whether the quorum belongs is unknown.
+	if s.Broker.Mode == BrokerModeMasterSlave {
 		return field.ErrorList{field.Forbidden(path, fmt.Sprintf(
 			"the Controller quorum is only used when spec.broker.mode is Controller: remove spec.controller or set the mode (now %s)", s.Broker.Mode))}
 	}

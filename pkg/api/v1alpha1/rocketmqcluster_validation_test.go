@@ -131,6 +131,12 @@ var validationCases = []validationCase{
 	}, []wantErr{{"spec.controller.storage.size", "positive"}}, true},
 	{"broker mode", func(c *RocketMQCluster) { c.Spec.Broker.Mode = "Primary" },
 		[]wantErr{{"spec.broker.mode", `supported values: "MasterSlave", "Controller"`}}, true},
+	// The quorum is neither required nor refused when the mode is not
+	// understood: the mode error alone says what to fix.
+	{"unsupported broker mode with a controller", func(c *RocketMQCluster) {
+		c.Spec.Broker.Mode = "controller"
+		c.Spec.Controller = &ControllerSpec{Replicas: ptr.To[int32](3)}
+	}, []wantErr{{"spec.broker.mode", `Unsupported value: "controller": supported values: "MasterSlave", "Controller"`}}, true},
 	{"groups zero", func(c *RocketMQCluster) { c.Spec.Broker.Groups = ptr.To[int32](0) },
 		[]wantErr{{"spec.broker.groups", "between 1 and 100"}}, true},
 	{"groups above max", func(c *RocketMQCluster) { c.Spec.Broker.Groups = ptr.To[int32](101) },
