@@ -23,7 +23,7 @@ const (
 	exampleDir     = "../../examples/kustomize"
 	exampleCluster = "../../examples/kustomize/base/cluster.yaml"
 	overlaysDir    = "../../examples/kustomize/overlays"
-	renderSh   = "../../hack/render.sh"
+	renderSh       = "../../hack/render.sh"
 )
 
 // kustomizeEnv is what every kustomize test needs: the binary and a PATH
