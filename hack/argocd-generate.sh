@@ -10,7 +10,9 @@
 # stdout, when:
 #   - kustomize fails (krm-fn returns error results with a non-zero exit),
 #   - the output is empty,
-#   - the output holds no object rendered by krm-fn.
+#   - the output holds no object rendered by krm-fn,
+#   - krm-fn check finds a stale render: a layer (an overlay) patched the
+#     spec of a RocketMQCluster without running the function again.
 #
 # Environment (Argo CD sets ARGOCD_APP_* and prefixes the Application's
 # spec.source.plugin.env names with ARGOCD_ENV_):
@@ -49,5 +51,8 @@ if ! grep -q '[^[:space:]]' "$out"; then
 fi
 if ! grep -Eq '^[[:space:]]+app\.kubernetes\.io/managed-by: rocketmq-gitops$' "$out"; then
 	fail "kustomize build $overlay rendered no RocketMQ object; is the RocketMQCluster listed under transformers: with a config.kubernetes.io/function annotation?"
+fi
+if ! krm-fn check --kustomization "$overlay" <"$out"; then
+	fail "kustomize build $overlay emitted objects rendered from an older spec (errors above); nothing is applied"
 fi
 cat "$out"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench-kustomize.sh: whole-process cost of the function inside kustomize.
 # Times `kustomize build --enable-alpha-plugins --enable-exec` of
-# examples/kustomize RUNS times each with:
+# examples/kustomize/base RUNS times each with:
 #   krm-fn  the real function;
 #   no-op   cat as the exec function (echoes the ResourceList back, so the
 #           output is the cluster alone);
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 kustomize=${KUSTOMIZE:-kustomize}
 runs=${RUNS:-20}
-example=examples/kustomize
+example=examples/kustomize/base
 
 krmfn=$(command -v krm-fn) || { echo "bench-kustomize.sh: krm-fn is not on PATH (make build; PATH=\$PWD/bin:\$PATH)" >&2; exit 1; }
 

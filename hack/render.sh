@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # render.sh DIR: kustomize build a kustomization that runs the krm-fn exec
 # function, print the objects, and fail loudly when the render failed or
-# rendered nothing.
+# rendered nothing, or rendered from a spec that a later layer changed
+# (krm-fn check).
 #
 # kustomize with --enable-alpha-plugins but without --enable-exec skips exec
 # functions and exits 0: a generator then yields empty output, a transformer
@@ -29,6 +30,13 @@ if ! grep -q '[^[:space:]]' "$out"; then
 fi
 if ! grep -q 'app.kubernetes.io/managed-by: rocketmq-gitops' "$out"; then
 	echo "render.sh: kustomize build $dir rendered no RocketMQ object; were the exec functions skipped (--enable-exec)?" >&2
+	exit 1
+fi
+# A layer that patched the spec after the function ran (an overlay that
+# does not list the function as a transformer) leaves objects rendered from
+# the old spec: krm-fn check names the cluster and the fix.
+if ! krm-fn check --kustomization "$dir" <"$out"; then
+	echo "render.sh: kustomize build $dir emitted a stale render (see above); nothing printed" >&2
 	exit 1
 fi
 cat "$out"

@@ -20,8 +20,10 @@ import (
 // CI and an Argo CD plugin sidecar run it.
 
 const (
-	exampleDir = "../../examples/kustomize"
-	renderSh   = "../../hack/render.sh"
+	exampleDir     = "../../examples/kustomize"
+	exampleCluster = "../../examples/kustomize/base/cluster.yaml"
+	overlaysDir    = "../../examples/kustomize/overlays"
+	renderSh       = "../../hack/render.sh"
 )
 
 // kustomizeEnv is what every kustomize test needs: the binary and a PATH
@@ -90,6 +92,8 @@ func TestKustomize(t *testing.T) {
 	t.Run("invalid cluster fails", func(t *testing.T) { testKustomizeInvalidClusterFails(t, e) })
 	t.Run("each error once", func(t *testing.T) { testKustomizeEachErrorOnce(t, e) })
 	t.Run("render.sh", func(t *testing.T) { testRenderScript(t, e) })
+	t.Run("overlays", func(t *testing.T) { testKustomizeOverlays(t, e) })
+	t.Run("overlay without the function is stale", func(t *testing.T) { testKustomizeStaleOverlay(t, e) })
 }
 
 func testKustomizeExample(t *testing.T, e kustomizeEnv) {
@@ -116,7 +120,7 @@ func testKustomizeExample(t *testing.T, e kustomizeEnv) {
 	require.Equal(t, out, again, "two kustomize builds differ")
 
 	// The function through kustomize and `krm-fn render` agree object by object.
-	standalone, stderr, err := e.run(t, nil, e.krmFn, "render", filepath.Join(exampleDir, "cluster.yaml"))
+	standalone, stderr, err := e.run(t, nil, e.krmFn, "render", exampleCluster)
 	require.NoError(t, err, stderr)
 	direct := parseObjects(t, standalone)
 	require.ElementsMatch(t, keys(direct), keys(objs))
@@ -170,7 +174,7 @@ spec:
 
 func testKustomizeGeneratorDropsTheClusterItself(t *testing.T, e kustomizeEnv) {
 	dir := t.TempDir()
-	cluster, err := os.ReadFile(filepath.Join(exampleDir, "cluster.yaml"))
+	cluster, err := os.ReadFile(exampleCluster)
 	require.NoError(t, err)
 	writeFiles(t, dir, map[string]string{
 		"kustomization.yaml": "generators:\n- cluster.yaml\n",
@@ -291,7 +295,7 @@ exec "$REAL_KUSTOMIZE" "${args[@]}"
 	require.Contains(t, stderr, "rendered no RocketMQ object")
 
 	genDir := t.TempDir()
-	cluster, err := os.ReadFile(filepath.Join(exampleDir, "cluster.yaml"))
+	cluster, err := os.ReadFile(exampleCluster)
 	require.NoError(t, err)
 	writeFiles(t, genDir, map[string]string{"kustomization.yaml": "generators:\n- cluster.yaml\n", "cluster.yaml": string(cluster)})
 	out, stderr, err = e.run(t, env, renderSh, genDir)

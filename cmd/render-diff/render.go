@@ -11,11 +11,18 @@ import (
 	"path/filepath"
 	"strings"
 
+	"sigs.k8s.io/kustomize/kyaml/kio"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fn"
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/renderdiff"
 )
 
-// renderRevision checks rev out into dir and renders its overlays.
-func renderRevision(ctx context.Context, o options, rev, dir string, stderr io.Writer) (renders, error) {
+// renderRevision checks rev out into dir and renders its overlays. With
+// checkStale (the head revision) a render that krm-fn check refuses, an
+// overlay patching the spec without running the function, is an error; the
+// base revision is not checked, as it may predate the rendered-spec-hash
+// annotation.
+func renderRevision(ctx context.Context, o options, rev, dir string, checkStale bool, stderr io.Writer) (renders, error) {
 	if err := addWorktree(ctx, o.repo, rev, dir); err != nil {
 		return nil, err
 	}
@@ -41,7 +48,16 @@ func renderRevision(ctx context.Context, o options, rev, dir string, stderr io.W
 		if _, err := os.Stat(filepath.Join(dir, ov)); errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		objs, err := kustomizeBuild(ctx, o.kustomize, filepath.Join(dir, ov), binDir)
+		raw, err := kustomizeBuildRaw(ctx, o.kustomize, filepath.Join(dir, ov), binDir)
+		if err != nil {
+			return nil, fmt.Errorf("rendering %s: %w", ov, err)
+		}
+		if checkStale {
+			if err := checkRender(raw, ov); err != nil {
+				return nil, fmt.Errorf("rendering %s: %w", ov, err)
+			}
+		}
+		objs, err := parseRender(raw)
 		if err != nil {
 			return nil, fmt.Errorf("rendering %s: %w", ov, err)
 		}
@@ -87,25 +103,47 @@ func copyExecutable(src, dst string) error {
 	return nil
 }
 
-// kustomizeBuild runs kustomize with both flags: --enable-alpha-plugins
-// alone renders nothing and exits 0, which is why empty output is an error.
-func kustomizeBuild(ctx context.Context, kustomize, dir, binDir string) ([]renderdiff.Object, error) {
+// renderOutput is kustomize's stdout and stderr (stderr for messages).
+type renderOutput struct{ stdout, stderr []byte }
+
+// kustomizeBuildRaw runs kustomize build in dir with krm-fn on PATH, with
+// both flags: --enable-alpha-plugins alone renders nothing and exits 0,
+// which is why parseRender makes empty output an error.
+func kustomizeBuildRaw(ctx context.Context, kustomize, dir, binDir string) (renderOutput, error) {
 	cmd := exec.CommandContext(ctx, kustomize, "build", "--enable-alpha-plugins", "--enable-exec", ".")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("kustomize build: %w\n%s", err, strings.TrimSpace(stderr.String()))
+		return renderOutput{}, fmt.Errorf("kustomize build: %w\n%s", err, strings.TrimSpace(stderr.String()))
 	}
-	objs, err := renderdiff.Parse(stdout.Bytes())
+	return renderOutput{stdout: stdout.Bytes(), stderr: stderr.Bytes()}, nil
+}
+
+// parseRender reads kustomize's output; empty output is an error.
+func parseRender(raw renderOutput) ([]renderdiff.Object, error) {
+	objs, err := renderdiff.Parse(raw.stdout)
 	if err != nil {
 		return nil, fmt.Errorf("reading kustomize output: %w", err)
 	}
 	if len(objs) == 0 {
-		return nil, fmt.Errorf("kustomize build rendered nothing (is the function reachable?)\n%s", strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("kustomize build rendered nothing (is the function reachable?)\n%s", strings.TrimSpace(string(raw.stderr)))
 	}
 	return objs, nil
+}
+
+// checkRender is krm-fn check on a render of overlay (a path relative to
+// the repository, named in the error).
+func checkRender(raw renderOutput, overlay string) error {
+	items, err := (&kio.ByteReader{Reader: bytes.NewReader(raw.stdout), OmitReaderAnnotations: true}).Read()
+	if err != nil {
+		return fmt.Errorf("reading kustomize output: %w", err)
+	}
+	if err := fn.Check(items, overlay); err != nil {
+		return fmt.Errorf("stale render (krm-fn check):\n%w", err)
+	}
+	return nil
 }
 
 // absBinary resolves a binary given as a name on PATH or a path, so it

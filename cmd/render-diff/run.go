@@ -62,11 +62,11 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 }
 
 func renderBoth(ctx context.Context, o options, tmp string, stderr io.Writer) (renders, renders, error) {
-	base, err := renderRevision(ctx, o, o.base, filepath.Join(tmp, "base"), stderr)
+	base, err := renderRevision(ctx, o, o.base, filepath.Join(tmp, "base"), false, stderr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("base %s: %w", o.base, err)
 	}
-	head, err := renderRevision(ctx, o, o.head, filepath.Join(tmp, "head"), stderr)
+	head, err := renderRevision(ctx, o, o.head, filepath.Join(tmp, "head"), true, stderr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("head %s: %w", o.head, err)
 	}

@@ -90,7 +90,7 @@ func TestRunReconciles(t *testing.T) {
 		}
 		c := &v1alpha1.RocketMQCluster{}
 		if env.Client.Get(context.Background(), client.ObjectKeyFromObject(in), c) == nil &&
-			c.Status.ObservedGeneration == c.Generation && len(c.Status.Conditions) == 5 {
+			c.Status.ObservedGeneration == c.Generation && len(c.Status.Conditions) == 6 { // five kstatus conditions and RenderStale
 			break
 		}
 		require.True(t, time.Now().Before(deadline), "no status written; last: %+v", c.Status)

@@ -14,18 +14,19 @@ import (
 // rendered for the clusters rendered now (so a second run replaces rather
 // than duplicates them), in a stable order, then each cluster's rendered
 // objects in cluster order. The order depends only on content, never on
-// the input order.
-func assemble(items []*yaml.RNode, clusters []cluster, rendered [][]*yaml.RNode) ([]*yaml.RNode, error) {
-	owned := make(map[clusterKey]bool, len(clusters))
-	for _, c := range clusters {
-		owned[c.key()] = true
+// the input order. Each passed-through cluster gets the hash of the spec
+// its objects were rendered from (hashes[i] is clusters[i]'s).
+func assemble(items []*yaml.RNode, clusters []cluster, rendered [][]*yaml.RNode, hashes []string) ([]*yaml.RNode, error) {
+	owned := make(map[clusterKey]string, len(clusters))
+	for i, c := range clusters {
+		owned[c.key()] = hashes[i]
 	}
 	kept := make([]keyedNode, 0, len(items))
 	for _, item := range items {
 		if previouslyRendered(item, owned) {
 			continue
 		}
-		if err := placeClusterLast(item, owned); err != nil {
+		if err := annotateCluster(item, owned); err != nil {
 			return nil, err
 		}
 		kept = append(kept, newKeyedNode(item))
@@ -53,13 +54,17 @@ func assemble(items []*yaml.RNode, clusters []cluster, rendered [][]*yaml.RNode)
 
 // previouslyRendered says whether item is an object this function rendered
 // for one of the clusters being rendered now.
-func previouslyRendered(item *yaml.RNode, owned map[clusterKey]bool) bool {
+func previouslyRendered(item *yaml.RNode, owned map[clusterKey]string) bool {
 	labels := item.GetLabels()
 	if labels[v1alpha1.LabelManagedBy] != v1alpha1.ManagedBy {
 		return false
 	}
 	name, ok := labels[v1alpha1.LabelCluster]
-	return ok && owned[clusterKey{namespace: item.GetNamespace(), name: name}]
+	if !ok {
+		return false
+	}
+	_, mine := owned[clusterKey{namespace: item.GetNamespace(), name: name}]
+	return mine
 }
 
 // keyedNode is an item with its sort key: apiVersion, kind, namespace and
@@ -103,24 +108,29 @@ func (a *keyedNode) fullText() (string, error) {
 	return *a.text, nil
 }
 
-// placeClusterLast puts a passed-through RocketMQCluster that was rendered
-// now in the last Argo CD sync wave, unless its author chose a wave: Argo
-// CD waits for each wave to be healthy before the next, and a cluster only
-// turns healthy once its brokers run, so in wave 0 it would hold the
-// brokers back forever. Local-config copies are never applied; they are
-// left alone.
-func placeClusterLast(item *yaml.RNode, owned map[clusterKey]bool) error {
+// annotateCluster annotates a passed-through RocketMQCluster that was
+// rendered now. It records the hash of the spec its objects came from
+// (v1alpha1.AnnotationRenderedSpecHash; `krm-fn check` and the status
+// controller compare it with the spec). And it puts the cluster in the last
+// Argo CD sync wave, unless its author chose a wave: Argo CD waits for each
+// wave to be healthy before the next, and a cluster only turns healthy once
+// its brokers run, so in wave 0 it would hold the brokers back forever.
+// Local-config copies are never applied; they are left alone.
+func annotateCluster(item *yaml.RNode, owned map[clusterKey]string) error {
 	if item.GetKind() != v1alpha1.KindRocketMQCluster || item.GetApiVersion() != v1alpha1.GroupVersion.String() {
 		return nil
 	}
-	if isLocalConfig(item) || !owned[clusterKey{namespace: item.GetNamespace(), name: item.GetName()}] {
+	hash, mine := owned[clusterKey{namespace: item.GetNamespace(), name: item.GetName()}]
+	if isLocalConfig(item) || !mine {
 		return nil
 	}
-	if _, set := item.GetAnnotations()[render.AnnotationSyncWave]; set {
-		return nil
+	if _, set := item.GetAnnotations()[render.AnnotationSyncWave]; !set {
+		if err := item.PipeE(yaml.SetAnnotation(render.AnnotationSyncWave, render.ClusterSyncWave)); err != nil {
+			return fmt.Errorf("while setting the sync wave of RocketMQCluster %s/%s: %w", item.GetNamespace(), item.GetName(), err)
+		}
 	}
-	if err := item.PipeE(yaml.SetAnnotation(render.AnnotationSyncWave, render.ClusterSyncWave)); err != nil {
-		return fmt.Errorf("while setting the sync wave of RocketMQCluster %s/%s: %w", item.GetNamespace(), item.GetName(), err)
+	if err := item.PipeE(yaml.SetAnnotation(v1alpha1.AnnotationRenderedSpecHash, hash)); err != nil {
+		return fmt.Errorf("while recording the spec hash of RocketMQCluster %s/%s: %w", item.GetNamespace(), item.GetName(), err)
 	}
 	return nil
 }

@@ -65,12 +65,12 @@ func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framew
 		results = append(results, newResult(framework.Warning, nil, "",
 			"no RocketMQCluster ("+v1alpha1.GroupVersion.String()+") found in the items or the functionConfig"))
 	}
-	rendered, rs := renderAll(clusters)
+	rendered, hashes, rs := renderAll(clusters)
 	results = append(results, rs...)
 	if results.ExitCode() != 0 {
 		return items, results
 	}
-	out, err := assemble(items, clusters, rendered)
+	out, err := assemble(items, clusters, rendered, hashes)
 	if err != nil {
 		return items, append(results, errorResult(nil, "", fmt.Sprintf("assembling the output: %v", err)))
 	}
@@ -79,16 +79,17 @@ func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framew
 
 // renderAll renders the clusters on all CPUs: rendering is pure, and a
 // repository with hundreds of clusters is rendered on every pull request.
-// The output keeps the clusters' order.
-func renderAll(clusters []cluster) ([][]*yaml.RNode, framework.Results) {
+// The output keeps the clusters' order; hashes are the clusters' SpecHash.
+func renderAll(clusters []cluster) ([][]*yaml.RNode, []string, framework.Results) {
 	rendered := make([][]*yaml.RNode, len(clusters))
+	hashes := make([]string, len(clusters))
 	perCluster := make([]framework.Results, len(clusters))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(clusters)) {
 		wg.Go(func() {
 			for i := range next {
-				rendered[i], perCluster[i] = safeRenderCluster(clusters[i])
+				rendered[i], hashes[i], perCluster[i] = safeRenderCluster(clusters[i])
 			}
 		})
 	}
@@ -101,7 +102,7 @@ func renderAll(clusters []cluster) ([][]*yaml.RNode, framework.Results) {
 	for _, rs := range perCluster {
 		results = append(results, rs...)
 	}
-	return rendered, results
+	return rendered, hashes, results
 }
 
 // internalErrorPrefix starts the message of a result made from a panic; the
@@ -110,10 +111,10 @@ const internalErrorPrefix = "internal error"
 
 // safeRenderCluster is renderCluster on a worker goroutine, where a panic
 // would otherwise kill the process: Process's recover cannot reach it.
-func safeRenderCluster(c cluster) (objs []*yaml.RNode, results framework.Results) {
+func safeRenderCluster(c cluster) (objs []*yaml.RNode, hash string, results framework.Results) {
 	defer func() {
 		if r := recover(); r != nil {
-			objs = nil
+			objs, hash = nil, ""
 			results = framework.Results{errorResult(&c.ref, "",
 				fmt.Sprintf("%s while rendering RocketMQCluster %s: %v", internalErrorPrefix, describe(c.ref), r))}
 		}

@@ -134,6 +134,7 @@ func (r *Reconciler) reconcile(ctx context.Context, c *v1alpha1.RocketMQCluster)
 	trackMasterLoss(st.BrokerGroups, now)
 	wake := judge(st, &h, judgeInput{now: now, grace: r.opts.MasterLostGrace, rollout: rollout(o, now, r.opts.MasterLostGrace)})
 	setConditions(st, c.Generation, h)
+	setRenderStale(st, c)
 	r.recordTransitions(c, &c.Status, st)
 	c.Status = *st
 	return ctrl.Result{RequeueAfter: r.nextLook(sooner(after, wake))}, errors.Join(errs...)

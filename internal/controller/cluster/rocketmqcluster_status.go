@@ -28,7 +28,36 @@ const (
 	ReasonInvalidSpec        = "InvalidSpec"
 	ReasonNotDegraded        = "AsExpected"
 	ReasonNotProgressing     = "Idle"
+	ReasonSpecRendered       = "SpecRendered"
+	ReasonSpecNotRendered    = "SpecNotRendered"
+	ReasonRenderNotRecorded  = "RenderNotRecorded"
 )
+
+// setRenderStale compares the live spec with the spec krm-fn rendered the
+// objects from (v1alpha1.AnnotationRenderedSpecHash). Both sides hash with
+// v1alpha1's SpecHash, which defaults first, so the API server's CRD
+// defaults do not count as a change.
+func setRenderStale(st *v1alpha1.RocketMQClusterStatus, c *v1alpha1.RocketMQCluster) {
+	cond := metav1.Condition{Type: v1alpha1.ConditionRenderStale, ObservedGeneration: c.Generation}
+	recorded := c.Annotations[v1alpha1.AnnotationRenderedSpecHash]
+	current, err := c.SpecHash()
+	switch {
+	case err != nil:
+		cond.Status, cond.Reason, cond.Message = metav1.ConditionUnknown, ReasonRenderNotRecorded, err.Error()
+	case recorded == "":
+		cond.Status, cond.Reason = metav1.ConditionUnknown, ReasonRenderNotRecorded
+		cond.Message = "no " + v1alpha1.AnnotationRenderedSpecHash + " annotation: the cluster was not applied from a krm-fn render, so whether its objects match the spec is unknown"
+	case recorded != current:
+		cond.Status, cond.Reason = metav1.ConditionTrue, ReasonSpecNotRendered
+		cond.Message = fmt.Sprintf("the spec (hash %.12s) is not the one the objects were rendered from (%s %.12s): "+
+			"a kustomize layer patched the spec without listing the krm-fn function as a transformer, or the cluster was edited in place; "+
+			"the running objects follow the old spec", current, v1alpha1.AnnotationRenderedSpecHash, recorded)
+	default:
+		cond.Status, cond.Reason = metav1.ConditionFalse, ReasonSpecRendered
+		cond.Message = "the objects were rendered from this spec"
+	}
+	meta.SetStatusCondition(&st.Conditions, cond)
+}
 
 // components fills the per-component replica counts. want is the
 // defaulted spec.

@@ -19,6 +19,13 @@ const (
 	// e.g. a broker group lost its master for longer than the grace period
 	// outside a rollout, or a metadata copy failed.
 	ConditionDegraded = "Degraded"
+	// ConditionRenderStale is True when the live spec is not the spec the
+	// objects were rendered from: its SpecHash differs from the
+	// AnnotationRenderedSpecHash that krm-fn recorded (a kustomize layer
+	// patched the spec without running the function, or the cluster was
+	// edited in place). Unknown when the annotation is missing (a cluster
+	// not applied from a krm-fn render). It does not change Ready.
+	ConditionRenderStale = "RenderStale"
 )
 
 // MetadataState is the progress of copying topics and consumer groups onto
