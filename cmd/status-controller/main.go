@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/controller/cluster"
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/controller/transfer"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/version"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
@@ -48,6 +50,7 @@ type config struct {
 	masterLostGrace        time.Duration
 	retireSettle           time.Duration
 	transferStepTimeout    time.Duration
+	version                bool
 	log                    *textlogger.Config
 }
 
@@ -68,6 +71,7 @@ func parseFlags(args []string) (*config, error) {
 		"how long a broker group removed by a scale-in must have had no write permission before it can be Drained (outlast the producers' route refresh)")
 	fs.DurationVar(&c.transferStepTimeout, "transfer-step-timeout", 30*time.Second, "bound on the admin calls of one TopicTransfer step")
 	fs.DurationVar(&c.resync, "resync-period", 10*time.Minute, "re-check every cluster this often without events (0: never)")
+	fs.BoolVar(&c.version, "version", false, "print the version and commit and exit")
 	c.log = textlogger.NewConfig()
 	c.log.AddFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +94,9 @@ func parseFlags(args []string) (*config, error) {
 	return &c, nil
 }
 
+// stdout receives --version; a variable for tests.
+var stdout io.Writer = os.Stdout
+
 // run starts the manager and blocks until ctx ends. restConfig nil means
 // the usual kubeconfig / in-cluster lookup; adjust changes the manager's
 // options (tests run the manager more than once per process, which the
@@ -99,7 +106,13 @@ func run(ctx context.Context, args []string, restConfig *rest.Config, adjust ...
 	if err != nil {
 		return err
 	}
+	if c.version {
+		_, err := fmt.Fprintln(stdout, version.Get().String("status-controller"))
+		return err
+	}
 	ctrl.SetLogger(textlogger.NewLogger(c.log))
+	v := version.Get()
+	ctrl.Log.WithName("setup").Info("status-controller", "version", v.Version, "commit", v.Commit, "go", v.Go)
 	if restConfig == nil {
 		if restConfig, err = ctrl.GetConfig(); err != nil {
 			return fmt.Errorf("loading the kubeconfig: %w", err)

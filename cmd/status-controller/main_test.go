@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,4 +94,14 @@ func TestRunReconciles(t *testing.T) {
 	c := &v1alpha1.RocketMQCluster{}
 	require.NoError(t, env.Client.Get(context.Background(), client.ObjectKeyFromObject(out), c))
 	assert.Empty(t, c.Status.Conditions, "a namespace that is not watched is left alone")
+}
+
+func TestVersionFlag(t *testing.T) {
+	var out strings.Builder
+	old := stdout
+	stdout = &out
+	t.Cleanup(func() { stdout = old })
+	// --version returns before any kubeconfig lookup: no cluster needed.
+	require.NoError(t, run(context.Background(), []string{"--version"}, nil))
+	assert.Regexp(t, `^status-controller \S+ \(commit \S+, go\S+\)\n$`, out.String())
 }

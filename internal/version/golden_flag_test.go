@@ -1,0 +1,4 @@
+package version
+
+// Accept -update, so that `go test ./... -update` runs in every package.
+import _ "github.com/rocketmq-gitops/rocketmq-gitops/internal/golden"
