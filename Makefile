@@ -131,7 +131,8 @@ BASE           ?= origin/main
 HEAD           ?= HEAD
 OVERLAYS       ?=
 IMAGE_REGISTRY ?= ghcr.io/rocketmq-gitops
-IMAGE_TAG      ?= latest
+IMAGE_TAG      ?= $(VERSION)
+DOCKER_BUILD_ARGS = --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT)
 DOCKER         ?= docker
 
 .PHONY: pr-diff
@@ -144,6 +145,6 @@ rendered: build $(KUSTOMIZE) ## Regenerate examples/rendered (the committed rend
 
 .PHONY: docker-build
 docker-build: ## Build the status-controller, krm-fn (container function) and argocd-cmp images.
-	$(DOCKER) build --target runtime -t $(IMAGE_REGISTRY)/status-controller:$(IMAGE_TAG) .
-	$(DOCKER) build --target krm-fn -t $(IMAGE_REGISTRY)/krm-fn:$(IMAGE_TAG) .
-	$(DOCKER) build --target argocd-cmp -t $(IMAGE_REGISTRY)/rocketmq-argocd-cmp:$(IMAGE_TAG) .
+	$(DOCKER) build $(DOCKER_BUILD_ARGS) --target runtime -t $(IMAGE_REGISTRY)/status-controller:$(IMAGE_TAG) .
+	$(DOCKER) build $(DOCKER_BUILD_ARGS) --target krm-fn -t $(IMAGE_REGISTRY)/krm-fn:$(IMAGE_TAG) .
+	$(DOCKER) build $(DOCKER_BUILD_ARGS) --target argocd-cmp -t $(IMAGE_REGISTRY)/rocketmq-argocd-cmp:$(IMAGE_TAG) .
