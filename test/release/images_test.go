@@ -18,7 +18,7 @@ import (
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/exampletest"
 )
 
-// ownImages are the images the release workflow publishes.
+// ownRegistry holds the images the release workflow publishes.
 const ownRegistry = "ghcr.io/rocketmq-gitops/"
 
 // imageRef is one image reference found in a file.
@@ -68,13 +68,13 @@ func imagesIn(v any) []string {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, x := range v {
-			switch {
-			case k == "image":
+			switch k {
+			case "image":
 				if s, ok := x.(string); ok {
 					out = append(out, s)
 					continue
 				}
-			case k == "images":
+			case "images":
 				// kustomize's images transformer: the tag it sets.
 				if list, ok := x.([]any); ok {
 					for _, it := range list {
@@ -96,7 +96,7 @@ func imagesIn(v any) []string {
 					}
 					continue
 				}
-			case k == "config.kubernetes.io/function":
+			case "config.kubernetes.io/function":
 				// The annotation is YAML in a string.
 				if s, ok := x.(string); ok {
 					var fn any
@@ -118,7 +118,7 @@ func imagesIn(v any) []string {
 
 var digestRE = regexp.MustCompile(`@sha256:[0-9a-f]{64}$`)
 
-// pinned reports why ref is not pinned to a version, or "".
+// unpinned reports why ref is not pinned to a version, or "".
 func unpinned(ref string) string {
 	if digestRE.MatchString(ref) {
 		return ""

@@ -55,7 +55,7 @@ func TestPinnedActionPattern(t *testing.T) {
 	for uses, want := range map[string]bool{
 		"actions/checkout@v5": true, "docker/setup-buildx-action@v3.11.1": true,
 		"actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8": true,
-		"fluxcd/flux2/action@main": false, "actions/checkout": false, "actions/checkout@latest": false,
+		"fluxcd/flux2/action@main":                                  false, "actions/checkout": false, "actions/checkout@latest": false,
 	} {
 		assert.Equal(t, want, pinnedAction.MatchString(uses), uses)
 	}
