@@ -28,8 +28,8 @@ all: build
 # --version): git describe of the nearest tag, and the commit. The
 # Dockerfile takes the same values as the VERSION and COMMIT build args.
 VERSION_PKG := github.com/rocketmq-gitops/rocketmq-gitops/internal/version
-VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo '(devel)')
-COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS     := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMIT)
 
 .PHONY: build
