@@ -37,6 +37,13 @@ func TestMakeStampsVersion(t *testing.T) {
 	makeVersion := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command("make", append([]string{"--no-print-directory", "-C", root, "krm-fn", "BIN=" + bin}, args...)...)
+		// Under make test the outer make's flags and overrides would
+		// reach this one through the environment.
+		for _, e := range os.Environ() {
+			if k, _, _ := strings.Cut(e, "="); k != "MAKEFLAGS" && k != "MFLAGS" && k != "MAKELEVEL" && k != "VERSION" && k != "COMMIT" {
+				cmd.Env = append(cmd.Env, e)
+			}
+		}
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "make krm-fn:\n%s", out)
 		out, err = exec.Command(filepath.Join(bin, "krm-fn"), "version").CombinedOutput()
