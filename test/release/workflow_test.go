@@ -94,7 +94,7 @@ func TestReleaseWorkflow(t *testing.T) {
 	build := findStep(images.Steps, "docker buildx build")
 	require.NotNil(t, build, "images are built with docker buildx")
 	for _, want := range []string{`--platform "$PLATFORMS"`, `--target "$TARGET"`, `--build-arg VERSION="$VERSION"`,
-		`--build-arg COMMIT="$COMMIT"`, "--sbom=true", "--push", `"$REGISTRY/$IMAGE:$VERSION"`} {
+		`--build-arg COMMIT="$COMMIT"`, `--label org.opencontainers.image.version="$VERSION"`, "--sbom=true", "--push", `"$REGISTRY/$IMAGE:$VERSION"`} {
 		assert.Contains(t, build.Run, want)
 	}
 	assert.Equal(t, "${{ github.ref_name }}", build.Env["VERSION"], "images are stamped with the tag")
