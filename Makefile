@@ -24,15 +24,23 @@ all: build
 
 ##@ Build
 
+# The version stamped into every binary (krm-fn version, status-controller
+# --version): git describe of the nearest tag, and the commit. The
+# Dockerfile takes the same values as the VERSION and COMMIT build args.
+VERSION_PKG := github.com/rocketmq-gitops/rocketmq-gitops/internal/version
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS     := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMIT)
+
 .PHONY: build
-build: krm-fn ## Build krm-fn and status-controller into ./bin.
-	@echo "make: building status-controller into bin/" >&2
-	CGO_ENABLED=0 go build -trimpath -o $(BIN)/status-controller ./cmd/status-controller
+build: krm-fn ## Build krm-fn and status-controller into ./bin, stamped with VERSION and COMMIT.
+	@echo "make: building status-controller $(VERSION) into bin/" >&2
+	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/status-controller ./cmd/status-controller
 
 .PHONY: krm-fn
-krm-fn: ## Build krm-fn (the KRM function) into ./bin.
-	@echo "make: building krm-fn into bin/" >&2
-	CGO_ENABLED=0 go build -trimpath -o $(BIN)/krm-fn ./cmd/krm-fn
+krm-fn: ## Build krm-fn (the KRM function) into ./bin, stamped with VERSION and COMMIT.
+	@echo "make: building krm-fn $(VERSION) into bin/" >&2
+	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/krm-fn ./cmd/krm-fn
 
 $(KRM_FN): krm-fn
 
@@ -128,7 +136,8 @@ BASE           ?= origin/main
 HEAD           ?= HEAD
 OVERLAYS       ?=
 IMAGE_REGISTRY ?= ghcr.io/rocketmq-gitops
-IMAGE_TAG      ?= latest
+IMAGE_TAG      ?= $(VERSION)
+DOCKER_BUILD_ARGS = --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT)
 DOCKER         ?= docker
 
 .PHONY: pr-diff
@@ -141,6 +150,6 @@ rendered: build $(KUSTOMIZE) ## Regenerate examples/rendered (the committed rend
 
 .PHONY: docker-build
 docker-build: ## Build the status-controller, krm-fn (container function) and argocd-cmp images.
-	$(DOCKER) build --target runtime -t $(IMAGE_REGISTRY)/status-controller:$(IMAGE_TAG) .
-	$(DOCKER) build --target krm-fn -t $(IMAGE_REGISTRY)/krm-fn:$(IMAGE_TAG) .
-	$(DOCKER) build --target argocd-cmp -t $(IMAGE_REGISTRY)/rocketmq-argocd-cmp:$(IMAGE_TAG) .
+	$(DOCKER) build $(DOCKER_BUILD_ARGS) --target runtime -t $(IMAGE_REGISTRY)/status-controller:$(IMAGE_TAG) .
+	$(DOCKER) build $(DOCKER_BUILD_ARGS) --target krm-fn -t $(IMAGE_REGISTRY)/krm-fn:$(IMAGE_TAG) .
+	$(DOCKER) build $(DOCKER_BUILD_ARGS) --target argocd-cmp -t $(IMAGE_REGISTRY)/rocketmq-argocd-cmp:$(IMAGE_TAG) .

@@ -2,35 +2,24 @@ package main
 
 import (
 	"fmt"
-	"runtime"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
-)
 
-// version is set at link time (-ldflags "-X main.version=v1.2.3"); without
-// it the module version recorded by the Go toolchain is used.
-var version = ""
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/version"
+)
 
 func newVersionCommand(s streams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version of krm-fn",
-		Args:  cobra.NoArgs,
+		Short: "Print the version and commit of krm-fn",
+		Long: `Print the version (git describe of the release tag), the commit and the Go
+toolchain krm-fn was built from. Release binaries and images are stamped at
+link time; a go install build reports its module version and the commit
+the Go toolchain recorded.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(s.out, "krm-fn %s %s\n", buildVersion(), runtime.Version())
+			_, err := fmt.Fprintln(s.out, version.Get().String("krm-fn"))
 			return err
 		},
 	}
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok || info.Main.Version == "" {
-		return "(devel)"
-	}
-	return info.Main.Version
 }

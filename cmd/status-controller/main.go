@@ -24,6 +24,7 @@ import (
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/controller/cluster"
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/controller/transfer"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/version"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
@@ -53,6 +54,7 @@ type config struct {
 	masterLostGrace        time.Duration
 	retireSettle           time.Duration
 	transferStepTimeout    time.Duration
+	version                bool
 	log                    *textlogger.Config
 }
 
@@ -79,6 +81,7 @@ func parseFlagsTo(args []string, usage io.Writer) (*config, error) {
 		"how long a broker group removed by a scale-in must have had no write permission before it can be Drained (outlast the producers' route refresh)")
 	fs.DurationVar(&c.transferStepTimeout, "transfer-step-timeout", 30*time.Second, "bound on the admin calls of one TopicTransfer step")
 	fs.DurationVar(&c.resync, "resync-period", 10*time.Minute, "re-check every cluster this often without events (0: never)")
+	fs.BoolVar(&c.version, "version", false, "print the version and commit and exit")
 	c.log = textlogger.NewConfig()
 	// Not c.log.AddFlags: its help text speaks of "the testing logger".
 	fs.Var(c.log.Verbosity(), "v", "log verbosity: higher numbers log more detail")
@@ -106,6 +109,9 @@ func parseFlagsTo(args []string, usage io.Writer) (*config, error) {
 	return &c, nil
 }
 
+// stdout receives --version; a variable for tests.
+var stdout io.Writer = os.Stdout
+
 // run starts the manager and blocks until ctx ends. restConfig nil means
 // the usual kubeconfig / in-cluster lookup; adjust changes the manager's
 // options (tests run the manager more than once per process, which the
@@ -115,7 +121,13 @@ func run(ctx context.Context, args []string, restConfig *rest.Config, adjust ...
 	if err != nil {
 		return err
 	}
+	if c.version {
+		_, err := fmt.Fprintln(stdout, version.Get().String("status-controller"))
+		return err
+	}
 	ctrl.SetLogger(textlogger.NewLogger(c.log))
+	v := version.Get()
+	ctrl.Log.WithName("setup").Info("status-controller", "version", v.Version, "commit", v.Commit, "go", v.Go)
 	if restConfig == nil {
 		if restConfig, err = ctrl.GetConfig(); err != nil {
 			return fmt.Errorf("loading the kubeconfig: %w", err)

@@ -125,3 +125,13 @@ func TestHelp(t *testing.T) {
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	assert.Contains(t, b.String(), "-retire-settle")
 }
+
+func TestVersionFlag(t *testing.T) {
+	var out strings.Builder
+	old := stdout
+	stdout = &out
+	t.Cleanup(func() { stdout = old })
+	// --version returns before any kubeconfig lookup: no cluster needed.
+	require.NoError(t, run(context.Background(), []string{"--version"}, nil))
+	assert.Regexp(t, `^status-controller \S+ \(commit \S+, go\S+\)\n$`, out.String())
+}

@@ -40,7 +40,13 @@ func parseDockerfile(t *testing.T, path string) []stage {
 		cmd, args, _ := strings.Cut(line, " ")
 		cmd = strings.ToUpper(cmd)
 		if cmd == "FROM" {
-			f := strings.Fields(args)
+			var f []string
+			for _, a := range strings.Fields(args) {
+				if strings.HasPrefix(a, "--platform=") {
+					continue
+				}
+				f = append(f, a)
+			}
 			st := stage{base: f[0]}
 			if len(f) == 3 && strings.EqualFold(f[1], "AS") {
 				st.name = f[2]
@@ -95,11 +101,12 @@ func (s stage) copies() map[string]string {
 	return m
 }
 
+// An exact tag, optionally followed by the digest of that tag.
 var pinnedBases = []*regexp.Regexp{
-	regexp.MustCompile(`^golang:\d+\.\d+\.\d+$`),
-	regexp.MustCompile(`^debian:\d+\.\d+-slim$`),
+	regexp.MustCompile(`^golang:\d+\.\d+\.\d+(@sha256:[0-9a-f]{64})?$`),
+	regexp.MustCompile(`^debian:\d+\.\d+-slim(@sha256:[0-9a-f]{64})?$`),
 	// distroless publishes no versioned tags; the Debian release is pinned.
-	regexp.MustCompile(`^gcr\.io/distroless/static-debian\d+:nonroot$`),
+	regexp.MustCompile(`^gcr\.io/distroless/static-debian\d+:nonroot(@sha256:[0-9a-f]{64})?$`),
 }
 
 func TestDockerfileBasesArePinned(t *testing.T) {
@@ -130,8 +137,13 @@ func TestDockerfileRuntimeIsStaticAndNonRoot(t *testing.T) {
 	assert.Equal(t, "65532:65532", rt.last("USER"))
 	assert.Equal(t, `["/usr/local/bin/status-controller"]`, rt.last("ENTRYPOINT"),
 		"config/manager runs the image with args only")
-	assert.Equal(t, "--from=build /out/krm-fn", rt.copies()["/usr/local/bin/krm-fn"])
-	assert.Equal(t, `["/usr/local/bin/krm-fn"]`, stageNamed(t, stages, "krm-fn").last("ENTRYPOINT"))
+	assert.Equal(t, map[string]string{"/usr/local/bin/status-controller": "--from=build /out/status-controller"}, rt.copies(),
+		"the controller image holds its binary only")
+	fn := stageNamed(t, stages, "krm-fn")
+	assert.Equal(t, `["/usr/local/bin/krm-fn"]`, fn.last("ENTRYPOINT"))
+	assert.Equal(t, map[string]string{"/usr/local/bin/krm-fn": "--from=build /out/krm-fn"}, fn.copies(),
+		"the function image holds its binary only")
+	assert.Equal(t, "65532:65532", fn.last("USER"))
 }
 
 func TestDockerfilePluginSidecar(t *testing.T) {
