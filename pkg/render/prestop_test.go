@@ -25,7 +25,10 @@ func TestStopJavaScript(t *testing.T) {
 	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "stopped")
-	fake := "#!/bin/sh\ntrap 'sleep 1; echo graceful > \"$OUT\"; exit 0' TERM\nwhile :; do sleep 0.1; done\n"
+	// The fake says it is ready only once its trap is set: a SIGTERM
+	// before that would kill it outright, which a JVM stopped long after
+	// its start never sees (and which made this test flaky under load).
+	fake := "#!/bin/sh\ntrap 'sleep 1; echo graceful > \"$OUT\"; exit 0' TERM\n: > \"$OUT.ready\"\nwhile :; do sleep 0.1; done\n"
 	if err := os.WriteFile(filepath.Join(dir, "java"), []byte(fake), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +37,7 @@ func TestStopJavaScript(t *testing.T) {
 	wrapper := `[ "$$" = 1 ] || exit 90
 n=0; for p in /proc/[0-9]*; do n=$((n+1)); done; [ "$n" -lt 10 ] || exit 91
 "$DIR/java" &
-i=0; until grep -qx java /proc/[0-9]*/comm 2>/dev/null; do i=$((i+1)); [ $i -lt 50 ] || exit 92; sleep 0.1; done
+i=0; until [ -e "$OUT.ready" ] && grep -qx java /proc/[0-9]*/comm 2>/dev/null; do i=$((i+1)); [ $i -lt 100 ] || exit 92; sleep 0.1; done
 sh -c "$HOOK" || exit 93
 # java writes its file as the last thing before exiting: if the hook had
 # returned without waiting, the file would not be there yet.
