@@ -89,17 +89,24 @@ func (e *env) writeWiped(topic, bn string) (bool, string) {
 	return true, ""
 }
 
-// eventWith says whether an Event of the given type on the cluster
-// contains text.
+// eventWith says whether an Event of the given type in the cluster's
+// namespace contains text, waiting up to 10 s for it: Events are sent
+// asynchronously by the controller's recorder.
 func (e *env) eventWith(typ, text string) bool {
-	var list corev1.EventList
-	if err := s.client.List(context.Background(), &list, client.InNamespace(e.ns)); err != nil {
-		e.t.Fatal(err)
-	}
-	for _, ev := range list.Items {
-		if ev.Type == typ && strings.Contains(ev.Message, text) {
-			return true
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var list corev1.EventList
+		if err := s.client.List(context.Background(), &list, client.InNamespace(e.ns)); err != nil {
+			e.t.Fatal(err)
 		}
+		for _, ev := range list.Items {
+			if ev.Type == typ && strings.Contains(ev.Message, text) {
+				return true
+			}
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return false
 }

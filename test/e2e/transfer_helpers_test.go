@@ -374,6 +374,25 @@ func transferEvents(t *testing.T, tt *v1alpha1.TopicTransfer) []string {
 	return out
 }
 
+// waitTransferEvent waits up to 10 s for an Event of the transfer that
+// contains text: the controller's recorder sends Events asynchronously, so
+// one can be stored after the state change it reports is visible. It
+// returns the transfer's Events and whether one matched.
+func waitTransferEvent(t *testing.T, tt *v1alpha1.TopicTransfer, text string) ([]string, bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		events := transferEvents(t, tt)
+		if len(eventsWith(events, text)) > 0 {
+			return events, true
+		}
+		if time.Now().After(deadline) {
+			return events, false
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // eventsWith lists the events containing text.
 func eventsWith(events []string, text string) []string {
 	var out []string

@@ -136,8 +136,8 @@ func TestTransferRollbackAfterSourceReadOnly(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("the source topic, made writable by hand during the drain, was read-only again %s later", time.Since(fenced).Round(time.Millisecond))
-	if len(eventsWith(transferEvents(t, tt), "Warning SourceWritableAgain")) == 0 {
-		t.Errorf("no SourceWritableAgain Warning Event")
+	if events, ok := waitTransferEvent(t, tt, "Warning SourceWritableAgain"); !ok {
+		t.Errorf("no SourceWritableAgain Warning Event; events:\n%s", strings.Join(events, "\n"))
 	}
 
 	dst.produce("orders", 40)
@@ -162,8 +162,7 @@ func TestTransferRollbackAfterSourceReadOnly(t *testing.T) {
 			t.Errorf("target %s %q is %s after a rollback from the drain, want Retained", r.Kind, r.Name, r.State)
 		}
 	}
-	events := transferEvents(t, tt)
-	if len(eventsWith(events, "Warning "+v1alpha1.ConditionTargetRetained)) == 0 {
+	if events, ok := waitTransferEvent(t, tt, "Warning "+v1alpha1.ConditionTargetRetained); !ok {
 		t.Errorf("no TargetRetained Warning Event; events:\n%s", strings.Join(events, "\n"))
 	}
 	if !strings.Contains(st.Message, "kept on the target") {
@@ -231,8 +230,7 @@ func TestTransferGroupSharedByTwoTopics(t *testing.T) {
 	dst.expectTopics([]string{"orders"}, true)
 	dst.checkGroups([]string{"billing"})
 	dst.expectTopics([]string{"invoices"}, false)
-	events := transferEvents(t, tt)
-	if len(eventsWith(events, "GroupKeptOnSource")) == 0 {
+	if events, ok := waitTransferEvent(t, tt, "GroupKeptOnSource"); !ok {
 		t.Errorf("no GroupKeptOnSource Event; events:\n%s", strings.Join(events, "\n"))
 	}
 	noDataLoss(t)
