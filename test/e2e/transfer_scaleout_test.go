@@ -8,7 +8,6 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
@@ -23,38 +22,16 @@ import (
 // no source route, the held topic is released (nothing to copy: it moved),
 // and the emulators recorded no data loss.
 func TestTopicTransferDuringSourceScaleOut(t *testing.T) {
-	small := spec(v1alpha1.BrokerModeMasterSlave)
-	small.Broker.Groups = ptr(int32(1))
-	src := newEnv(t, "growsrc", small)
-	dst := newEnv(t, "growdst", small)
-	startController(t)
-	src.sync()
-	dst.sync()
-	src.waitFor("source Ready", 3*time.Minute, src.readyWithMasters)
-	dst.waitFor("target Ready", 3*time.Minute, dst.readyWithMasters)
+	src, dst := transferPair(t, v1alpha1.BrokerModeMasterSlave)
 	src.seedConsumedTopic("orders", "billing")
 	src.seedConsumedTopic("invoices", "billing")
 	master := s.runtime.Broker(src.ns, src.name+"-broker-0-0")
 	master.SetQueueOffsets("orders", 0, 150) // 50 messages billing has not read
 
-	tt := &v1alpha1.TopicTransfer{
-		ObjectMeta: metav1.ObjectMeta{Namespace: src.ns, Name: "orders-away"},
-		Spec: v1alpha1.TopicTransferSpec{
-			Topic: "orders", ConsumerGroups: []string{"billing"},
-			Source:       v1alpha1.TransferEndpoint{ClusterRef: &v1alpha1.ClusterReference{Name: src.name}},
-			Target:       v1alpha1.TransferEndpoint{NameServers: dst.get().Status.NameServerAddresses, ClusterName: dst.name},
-			DrainTimeout: &metav1.Duration{Duration: 10 * time.Minute},
-			// The emulated runtime has no POP consumers: no settle period.
-			PopInvisibleTime: &metav1.Duration{},
-		},
-	}
-	if err := s.client.Create(context.Background(), tt); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.client.Delete(context.Background(), tt) })
-	waitTransferState(t, tt, "the drain waiting for billing", 2*time.Minute, func(cur *v1alpha1.TopicTransfer) bool {
-		return cur.Status.Step == v1alpha1.StepNumberDrain && cur.Status.Drain != nil && len(cur.Status.Drain.Pending) == 1
+	tt := newTransfer(t, src, dst, "orders-away", "orders", []string{"billing"}, func(sp *v1alpha1.TopicTransferSpec) {
+		sp.DrainTimeout = &metav1.Duration{Duration: 10 * time.Minute}
 	})
+	waitTransferFor(t, tt, "the drain waiting for billing", 2*time.Minute, draining("billing"))
 
 	src.spec.Broker.Groups = ptr(int32(2))
 	src.sync()
@@ -82,27 +59,7 @@ func TestTopicTransferDuringSourceScaleOut(t *testing.T) {
 		return g.Metadata == v1alpha1.MetadataSynced && len(g.MetadataHeld) == 0, fmt.Sprintf("group %+v", g)
 	})
 	src.expectTopics([]string{"orders"}, false)
-	if lost := s.runtime.DataLoss(); len(lost) > 0 {
-		t.Errorf("data lost: %v", lost)
-	}
-}
-
-// waitTransferState waits until the transfer satisfies ok.
-func waitTransferState(t *testing.T, tt *v1alpha1.TopicTransfer, what string, timeout time.Duration, ok func(*v1alpha1.TopicTransfer) bool) {
-	t.Helper()
-	var cur v1alpha1.TopicTransfer
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if err := s.client.Get(context.Background(), client.ObjectKeyFromObject(tt), &cur); err != nil {
-			t.Fatal(err)
-		}
-		if ok(&cur) {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	st, _ := yaml.Marshal(cur.Status)
-	t.Fatalf("waited %s for %s; last status:\n%s", timeout, what, st)
+	noDataLoss(t)
 }
 
 // expectTopicsOn is expectTopics for the master of one broker group
