@@ -122,6 +122,13 @@ type RocketMQClusterSpec struct {
 	// +optional
 	// +kubebuilder:default={}
 	Metrics MetricsSpec `json:"metrics,omitempty"`
+
+	// TopicNamespaceSelector picks the namespaces whose RocketMQTopic and
+	// RocketMQConsumerGroup objects may declare topics and groups on this
+	// cluster. Unset: only the cluster's own namespace. {} selects every
+	// namespace. The cluster's own namespace is always allowed.
+	// +optional
+	TopicNamespaceSelector *metav1.LabelSelector `json:"topicNamespaceSelector,omitempty"`
 }
 
 // Placement says where pods run. Every field is optional; per-component
