@@ -27,6 +27,8 @@ func (cv *converter) broker(it *item[broker]) error {
 		return err
 	}
 	cv.brokerImage(ref, s.BrokerImage)
+	// Resources first: BROKER_MEM is checked against the memory limit.
+	b.Resources = *s.Resources.DeepCopy()
 	b.Storage = cv.storage(ref, &s.podFields, "spec.broker")
 	c := component{path: "spec.broker", placement: &b.Placement, resources: &b.Resources}
 	for _, key := range specKeys(it.raw) {

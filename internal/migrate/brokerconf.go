@@ -125,6 +125,9 @@ func (cv *converter) brokerMem(ref resourceRef, field string, e corev1.EnvVar) e
 		return fmt.Errorf("%s: %s (%s%s): %w: correct it", ref, field, envBrokerMem, from, err)
 	}
 	b := &cv.cluster.Spec.Broker
+	if fits, why := heapFits(jvm, &b.Resources, brokerDefaultJVM); !fits {
+		return fmt.Errorf("%s: %s (%s%s): %s", ref, field, envBrokerMem, from, why)
+	}
 	b.JVM = jvm
 	if len(rest) > 0 {
 		cv.report.dropped(ref, field, "%s%s: JVM options %s: the API sizes only the heap and direct memory (spec.broker.jvm); "+

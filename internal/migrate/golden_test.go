@@ -36,6 +36,7 @@ func runCase(t *testing.T, dir string) {
 	if err != nil {
 		checkGolden(t, filepath.Join(dir, "errors.txt"), err.Error()+"\n")
 		requireAbsent(t, filepath.Join(dir, "expected.yaml"))
+		requireAbsent(t, filepath.Join(dir, "report.txt"))
 		return
 	}
 	requireAbsent(t, filepath.Join(dir, "errors.txt"))

@@ -54,22 +54,22 @@ func jvmFromOptions(opts string) (v1alpha1.JVMSpec, []string, error) {
 	return jvm, rest, nil
 }
 
-// fitHeap makes the JVM fit below the memory limit the operator's user
-// chose. The operator's images sized the heap from the container's memory
-// (runserver-customize.sh); our defaults are fixed sizes, which a small
-// limit cannot hold. Each memory area then gets a quarter of the limit.
+// fitHeap makes the default JVM sizes fit below the memory limit the
+// operator's user chose: the operator's images sized the heap from the
+// container's memory (runserver-customize.sh), our defaults are fixed
+// sizes, which a small limit cannot hold. Each memory area then gets a
+// quarter of the limit. Sizes the user gave (BROKER_MEM) are never
+// changed: the caller refuses them when they do not fit.
 func (cv *converter) fitHeap(ref resourceRef, jvm *v1alpha1.JVMSpec, res *corev1.ResourceRequirements, defaults v1alpha1.JVMSpec, path string) {
 	limit, ok := res.Limits[corev1.ResourceMemory]
-	if !ok {
+	if !ok || jvm.Heap != nil || jvm.DirectMemory != nil {
 		return
 	}
-	total := orQuantity(jvm.Heap, defaults.Heap)
-	if d := orQuantity(jvm.DirectMemory, defaults.DirectMemory); d != nil {
-		sum := total.DeepCopy()
-		sum.Add(*d)
-		total = &sum
+	total := defaults.Heap.DeepCopy()
+	if defaults.DirectMemory != nil {
+		total.Add(*defaults.DirectMemory)
 	}
-	if total == nil || total.Cmp(limit) < 0 {
+	if total.Cmp(limit) < 0 {
 		return
 	}
 	quarter := resource.NewQuantity(limit.Value()/4, resource.BinarySI)
@@ -77,8 +77,23 @@ func (cv *converter) fitHeap(ref resourceRef, jvm *v1alpha1.JVMSpec, res *corev1
 	if defaults.DirectMemory != nil {
 		jvm.DirectMemory = resource.NewQuantity(limit.Value()/4, resource.BinarySI)
 	}
-	cv.report.changed(ref, "spec.resources.limits.memory", "%s leaves no room for the JVM sizes (%s); %s.jvm gets a quarter of it per memory area (%s): "+
-		"check it", limit.String(), total.String(), path, quarter.String())
+	cv.report.changed(ref, "spec.resources.limits.memory", "%s leaves no room for the default JVM sizes (%s in all); %s.jvm gets a quarter of it per memory area (%s): check it",
+		limit.String(), total.String(), path, quarter.String())
+}
+
+// heapFits says whether the JVM sizes stay below the memory limit, as
+// validation wants; an unset direct memory counts at its default.
+func heapFits(jvm v1alpha1.JVMSpec, res *corev1.ResourceRequirements, defaults v1alpha1.JVMSpec) (bool, string) {
+	limit, ok := res.Limits[corev1.ResourceMemory]
+	if !ok || jvm.Heap == nil {
+		return true, ""
+	}
+	total := jvm.Heap.DeepCopy()
+	if d := orQuantity(jvm.DirectMemory, defaults.DirectMemory); d != nil {
+		total.Add(*d)
+	}
+	return total.Cmp(limit) < 0, fmt.Sprintf("heap and direct memory (%s in all, direct memory %s unless set) must stay below "+
+		"spec.resources.limits.memory (%s): lower it or raise the limit", total.String(), defaults.DirectMemory.String(), limit.String())
 }
 
 func orQuantity(q, def *resource.Quantity) *resource.Quantity {

@@ -49,7 +49,7 @@ func ReadTopics(ctx context.Context, api Admin, src SourceCluster, report *Repor
 	var out []TopicGroups
 	for _, topic := range sortedKeys(groupsOf) {
 		if isSystemTopic(topic, src.ClusterName, brokerNames) {
-			report.dropped(resourceRef{Kind: "topic", Name: topic}, "", "a system topic: every cluster has its own; not transferred")
+			report.dropped(resourceRef{Kind: "topic", Name: topic}, "", "a system, retry or dead-letter topic: each cluster keeps its own; not transferred")
 			continue
 		}
 		out = append(out, TopicGroups{Topic: topic, Groups: sortedKeys(groupsOf[topic])})

@@ -43,7 +43,7 @@ func (cv *converter) storage(ref resourceRef, pf *podFields, path string) v1alph
 			"PersistentVolumeClaim of %s per pod in the default StorageClass (set %s.storage.storageClassName to choose one)", size, path)
 		cv.unusedClass(ref, vct, path)
 	default:
-		cv.report.changed(ref, "spec.hostPath", "%s mode, %s on each node: the new cluster keeps data on a PersistentVolumeClaim "+
+		cv.report.changed(ref, "spec.storageMode", "%s (hostPath %q on each node): the new cluster keeps data on a PersistentVolumeClaim "+
 			"of %s per pod in the default StorageClass (set %s.storage.storageClassName to choose one). Nothing is copied from the node: "+
 			"topics move with TopicTransfers", orDefault(pf.StorageMode, storageHostPath), pf.HostPath, size, path)
 		cv.unusedClass(ref, vct, path)

@@ -39,7 +39,7 @@ func ParseTopicList(data []byte, report *Report) ([]TopicGroups, error) {
 		}
 		seen[tg.Topic] = n
 		if isSystemTopic(tg.Topic, "", nil) {
-			report.dropped(resourceRef{Kind: "topic", Name: tg.Topic}, "", "a system topic: every cluster has its own; not transferred")
+			report.dropped(resourceRef{Kind: "topic", Name: tg.Topic}, "", "a system, retry or dead-letter topic: each cluster keeps its own; not transferred")
 			continue
 		}
 		out = append(out, tg)
