@@ -52,7 +52,11 @@ func ReadTopics(ctx context.Context, api Admin, src SourceCluster, report *Repor
 			report.dropped(resourceRef{Kind: "topic", Name: topic}, "", "a system, retry or dead-letter topic: each cluster keeps its own; not transferred")
 			continue
 		}
-		out = append(out, TopicGroups{Topic: topic, Groups: sortedKeys(groupsOf[topic])})
+		tg := TopicGroups{Topic: topic}
+		if len(groupsOf[topic]) > 0 {
+			tg.Groups = sortedKeys(groupsOf[topic])
+		}
+		out = append(out, tg)
 	}
 	return out, nil
 }

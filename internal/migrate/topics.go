@@ -68,12 +68,19 @@ func parseTopicLine(line string) (TopicGroups, error) {
 	return tg, nil
 }
 
+// replyTopicSuffix is MixAll.REPLY_TOPIC_POSTFIX: TopicConfigManager
+// creates "<cluster>_REPLY_TOPIC" for request-reply messages.
+const replyTopicSuffix = "_REPLY_TOPIC"
+
 // isSystemTopic follows TopicValidator (system topics, rmq_sys_, retry
 // and dead-letter topics) and adds the topics a broker creates under its
-// cluster's and its own name (TopicConfigManager, clusterTopicEnable and
-// brokerTopicEnable).
+// cluster's and its own name (TopicConfigManager: clusterTopicEnable,
+// brokerTopicEnable, and the cluster's reply topic).
 func isSystemTopic(topic, clusterName string, brokerNames []string) bool {
-	if v1alpha1.IsSystemTopic(topic) || admin.IsSystemTopic(topic) || topic == clusterName {
+	if v1alpha1.IsSystemTopic(topic) || admin.IsSystemTopic(topic) {
+		return true
+	}
+	if clusterName != "" && (topic == clusterName || topic == clusterName+replyTopicSuffix) {
 		return true
 	}
 	for _, b := range brokerNames {
