@@ -84,7 +84,7 @@ func transfer(src SourceCluster, tg TopicGroups, opts TransferOptions, batch int
 		},
 	}
 	if errs := t.Validate(); len(errs) > 0 {
-		return nil, fmt.Errorf("topic %s: the TopicTransfer would be invalid: %v", tg.Topic, errs.ToAggregate())
+		return nil, fmt.Errorf("topic %s: the TopicTransfer would be invalid: %w", tg.Topic, errs.ToAggregate())
 	}
 	return t, nil
 }
@@ -142,8 +142,7 @@ func linkedSets(sorted []TopicGroups) [][]TopicGroups {
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
