@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/migrate"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
@@ -22,6 +23,7 @@ type migrateFlags struct {
 	topics, sourceNameSrv string
 	batchSize             int
 	deleteSourceTopic     bool
+	popInvisibleTime      time.Duration
 	timeout               time.Duration
 }
 
@@ -58,6 +60,7 @@ old cluster's NameServers and brokers. See docs/migrate.md.`,
 	fl.StringVar(&f.sourceNameSrv, "source-nameservers", "", "with --transfers: the old NameServers, host:port;host:port (default: from the inputs)")
 	fl.IntVar(&f.batchSize, "batch-size", 10, "with --transfers: the most topics per batch")
 	fl.BoolVar(&f.deleteSourceTopic, "delete-source-topic", false, "with --transfers: delete each topic from the old cluster once drained")
+	fl.DurationVar(&f.popInvisibleTime, "pop-invisible-time", -1, "with --transfers: the TopicTransfers' popInvisibleTime, e.g. 0s when no consumer uses POP (default: unset, the controller's 60s)")
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "with --transfers and no --topics: how long reading the old cluster may take")
 	return cmd
 }
@@ -93,10 +96,14 @@ func runTransfers(ctx context.Context, s streams, f migrateFlags, res *migrate.R
 	if err != nil {
 		return err
 	}
-	ts, err := migrate.Transfers(src, topics, migrate.TransferOptions{
+	opts := migrate.TransferOptions{
 		Target: res.Cluster.Name, Namespace: res.Cluster.Namespace,
 		BatchSize: f.batchSize, DeleteSourceTopic: f.deleteSourceTopic,
-	})
+	}
+	if f.popInvisibleTime >= 0 {
+		opts.PopInvisibleTime = &metav1.Duration{Duration: f.popInvisibleTime}
+	}
+	ts, err := migrate.Transfers(src, topics, opts)
 	if err != nil {
 		return err
 	}

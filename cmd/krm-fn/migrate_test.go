@@ -44,7 +44,7 @@ func TestMigrateTransfersFromATopicList(t *testing.T) {
 	topics := filepath.Join(dir, "topics.txt")
 	require.NoError(t, os.WriteFile(topics, []byte("orders billing,ledger\nTBW102\n"), 0o644))
 	code, stdout, stderr := runCLI(t, "", "migrate", "--transfers", "--topics", topics,
-		"--source-nameservers", "old-ns.default.svc:9876", "--delete-source-topic", migrateCase+"input.yaml")
+		"--source-nameservers", "old-ns.default.svc:9876", "--delete-source-topic", "--pop-invisible-time", "0s", migrateCase+"input.yaml")
 	require.Equal(t, 0, code, stderr)
 	require.Equal(t, `apiVersion: rocketmq.gitops.dev/v1alpha1
 kind: TopicTransfer
@@ -60,6 +60,7 @@ spec:
   - billing
   - ledger
   deleteSourceTopic: true
+  popInvisibleTime: 0s
   source:
     clusterName: broker
     nameServers:

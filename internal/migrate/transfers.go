@@ -35,6 +35,10 @@ type TransferOptions struct {
 	// drained; by default it stays there, read-only, until the old
 	// cluster is retired.
 	DeleteSourceTopic bool
+	// PopInvisibleTime, when set, is every transfer's popInvisibleTime:
+	// "0s" when no consumer of the old cluster consumes by POP (RocketMQ
+	// 4 has no POP), which spares each drain its settle period.
+	PopInvisibleTime *metav1.Duration
 }
 
 // Transfers writes one TopicTransfer per topic, from the old cluster to
@@ -81,6 +85,7 @@ func transfer(src SourceCluster, tg TopicGroups, opts TransferOptions, batch int
 			Source:            v1alpha1.TransferEndpoint{NameServers: src.NameServers, ClusterName: src.ClusterName},
 			Target:            v1alpha1.TransferEndpoint{ClusterRef: &v1alpha1.ClusterReference{Name: opts.Target}},
 			DeleteSourceTopic: &opts.DeleteSourceTopic,
+			PopInvisibleTime:  opts.PopInvisibleTime,
 		},
 	}
 	if errs := t.Validate(); len(errs) > 0 {
