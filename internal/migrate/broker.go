@@ -14,9 +14,11 @@ import (
 // brokerDefaultJVM is what Default gives brokers, to check it fits.
 var brokerDefaultJVM = v1alpha1.JVMSpec{Heap: quantity("1Gi"), DirectMemory: quantity("1Gi")}
 
-// scalePodPattern is the operator's master pod name <cr>-<g>-master-0
-// (STATIC) or <cr>-<g>-0 (CONTROLLER); <g> is the group to copy from.
-var scalePodPattern = regexp.MustCompile(`-([0-9]+)-(?:master-)?0$`)
+// scalePodPattern is an operator broker pod name after "<cr>-": the
+// StatefulSets are <cr>-<g>-master and <cr>-<g>-replica-<r> (STATIC) or
+// <cr>-<g>-<r> (CONTROLLER), one pod each (ordinal 0); <g> is the group
+// the operator copies metadata from.
+var scalePodPattern = regexp.MustCompile(`^([0-9]+)-(?:master|replica-[0-9]+|[0-9]+)-0$`)
 
 // broker converts the Broker: groups, replicas, mode, image, storage,
 // resources, JVM, broker.conf and placement.
@@ -115,10 +117,11 @@ func (cv *converter) scalePod(ref resourceRef, s *brokerSpec) {
 	if s.ScalePodName == "" {
 		return
 	}
-	m := scalePodPattern.FindStringSubmatch(s.ScalePodName)
+	rest, own := strings.CutPrefix(s.ScalePodName, ref.Name+"-")
+	m := scalePodPattern.FindStringSubmatch(rest)
 	g, err := strconv.Atoi(firstGroup(m))
-	if m == nil || err != nil || int32(g) >= s.Size || !strings.HasPrefix(s.ScalePodName, ref.Name+"-") {
-		cv.report.dropped(ref, "spec.scalePodName", "%s is not a master pod of this Broker (%s-<group>-master-0): "+
+	if !own || m == nil || err != nil || int32(g) >= s.Size {
+		cv.report.dropped(ref, "spec.scalePodName", "%s is not a broker pod of this Broker (%s-<group>-master-0): "+
 			"new groups copy metadata from group 0 (spec.broker.metadataSourceGroup)", s.ScalePodName, ref.Name)
 		return
 	}

@@ -160,11 +160,14 @@ func (cv *converter) envValue(ref resourceRef, field string, e corev1.EnvVar) (v
 	return v, " from ConfigMap " + k.Name, true
 }
 
+// configMap finds a ConfigMap among the inputs in namespace, or given
+// without a namespace (a hand-written file).
 func (cv *converter) configMap(namespace, name string) *corev1.ConfigMap {
-	key := namespace + "/" + name
-	cm := cv.in.configMaps[key]
-	if cm != nil {
-		cv.usedConfigMaps[key] = true
+	for _, key := range []string{namespace + "/" + name, "/" + name} {
+		if cm := cv.in.configMaps[key]; cm != nil {
+			cv.usedConfigMaps[key] = true
+			return cm
+		}
 	}
-	return cm
+	return nil
 }

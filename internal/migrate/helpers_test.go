@@ -98,3 +98,27 @@ func TestTransfersRefuseTooManyGroups(t *testing.T) {
 	require.EqualError(t, err, "topic busy: 65 consumer groups; a TopicTransfer moves at most 64: "+
 		"delete the groups that no longer consume it on the old cluster first")
 }
+
+func TestScalePodNameBecomesMetadataSourceGroup(t *testing.T) {
+	for name, want := range map[string]string{
+		"broker-0-master-0":    "group 0",
+		"broker-1-master-0":    "group 1",
+		"broker-1-replica-1-0": "group 1",
+		"broker-1-0-0":         "group 1",
+		"broker-2-master-0":    "dropped",
+		"other-1-master-0":     "dropped",
+		"broker-1-master-1":    "dropped",
+		"broker-x-master-0":    "dropped",
+	} {
+		cv := &converter{cluster: newCluster(&item[broker]{ref: resourceRef{Name: "broker"}}, Options{}), report: &Report{}}
+		cv.scalePod(resourceRef{Kind: kindBroker, Name: "broker"}, &brokerSpec{Size: 2, ScalePodName: name})
+		got := "group 0"
+		if g := cv.cluster.Spec.Broker.MetadataSourceGroup; g != nil {
+			got = "group " + itoa(int(*g))
+		}
+		if len(cv.report.Entries) > 0 {
+			got = string(cv.report.Entries[0].Outcome)
+		}
+		require.Equal(t, want, got, name)
+	}
+}
