@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/rmqtest"
 )
 
 // migrateCase is the operator example golden case of internal/migrate.
@@ -86,4 +91,34 @@ func TestMigrateNamesAMissingFile(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Empty(t, stdout)
 	require.Contains(t, stderr, "error: reading no-such-file.yaml: ")
+}
+
+// TestMigrateTransfersReadFromTheOldCluster reads the topics of an
+// emulated old cluster named like the example's Broker.
+func TestMigrateTransfersReadFromTheOldCluster(t *testing.T) {
+	ns, err := rmqtest.NewNameServer("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ns.Close() })
+	b, err := rmqtest.NewBroker(rmqtest.BrokerOptions{Addr: "127.0.0.1:0", ClusterName: "broker", BrokerName: "broker-0", NameServers: []string{ns.Addr()}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	cl := admin.New(admin.Options{})
+	t.Cleanup(func() { _ = cl.Close() })
+	require.NoError(t, cl.CreateTopic(context.Background(), b.Addr(), admin.NewTopicConfig("orders")))
+	require.NoError(t, cl.CreateGroup(context.Background(), b.Addr(), admin.NewSubscriptionGroupConfig("billing")))
+	b.SetConsumerOffset("billing", "orders", 0, 1)
+
+	code, stdout, stderr := runCLI(t, "", "migrate", "--transfers", "--source-nameservers", ns.Addr(), migrateCase+"input.yaml")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "  consumerGroups:\n  - billing\n")
+	require.Contains(t, stdout, "  topic: orders\n")
+	require.Equal(t, 1, strings.Count(stdout, "kind: TopicTransfer"), stdout)
+	require.Contains(t, stderr, "dropped: topic TBW102: ")
+}
+
+func TestMigrateTransfersNeedAReachableOldCluster(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "migrate", "--transfers", "--timeout", "2s", "--source-nameservers", "127.0.0.1:1", migrateCase+"input.yaml")
+	require.Equal(t, 1, code)
+	require.Empty(t, stdout)
+	require.Contains(t, stderr, "error: reading the old cluster from its NameServers: ")
 }
