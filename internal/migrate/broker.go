@@ -31,7 +31,7 @@ func (cv *converter) broker(it *item[broker]) error {
 	cv.brokerImage(ref, s.BrokerImage)
 	// Resources first: BROKER_MEM is checked against the memory limit.
 	b.Resources = *s.Resources.DeepCopy()
-	b.Storage = cv.storage(ref, &s.podFields, "spec.broker")
+	b.Storage = cv.storage(ref, &s.podFields, "spec.broker", "topics move with TopicTransfers")
 	c := component{path: "spec.broker", placement: &b.Placement, resources: &b.Resources}
 	for _, key := range specKeys(it.raw) {
 		if err := cv.brokerField(ref, key, s, c); err != nil {

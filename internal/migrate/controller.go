@@ -28,7 +28,8 @@ func (cv *converter) controller(it *item[controller], b *item[broker]) error {
 	}
 	ctl := &v1alpha1.ControllerSpec{Replicas: ptrInt32(s.Size), Type: v1alpha1.ControllerDLedger}
 	cv.cluster.Spec.Controller = ctl
-	ctl.Storage = cv.storage(ref, &s.podFields, "spec.controller")
+	ctl.Storage = cv.storage(ref, &s.podFields, "spec.controller",
+		"the new quorum starts empty and learns the new brokers as they register")
 	c := component{path: "spec.controller", placement: &ctl.Placement, resources: &ctl.Resources}
 	for _, key := range specKeys(it.raw) {
 		switch key {

@@ -59,6 +59,10 @@ func Convert(in *Inputs, opts Options) (*Result, error) {
 	if err := check(res.Cluster, in); err != nil {
 		return nil, err
 	}
+	ref := resourceRef{Kind: v1alpha1.KindRocketMQCluster, Namespace: res.Cluster.Namespace, Name: res.Cluster.Name}
+	for _, w := range res.Cluster.Warnings() {
+		res.Report.add(Warning, ref, w.Field, "%s", w.Message)
+	}
 	return res, nil
 }
 

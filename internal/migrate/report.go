@@ -15,6 +15,9 @@ const (
 	Changed Outcome = "changed"
 	// Dropped: not carried over; the message says why and what to do.
 	Dropped Outcome = "dropped"
+	// Warning: a risky choice of the new cluster, as the KRM function
+	// warns about it when rendering.
+	Warning Outcome = "warning"
 )
 
 // Entry is one line of the report: a field of one operator resource.

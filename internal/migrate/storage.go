@@ -16,7 +16,10 @@ const storageClassAnnotation = "volume.beta.kubernetes.io/storage-class"
 // storage turns storageMode, hostPath and volumeClaimTemplates into a
 // StorageSpec. Only StorageClass mode kept data on a claim; EmptyDir and
 // HostPath become claims, which the report says.
-func (cv *converter) storage(ref resourceRef, pf *podFields, path string) v1alpha1.StorageSpec {
+//
+// fresh says what the new component starts with, since nothing is copied
+// from the old volume.
+func (cv *converter) storage(ref resourceRef, pf *podFields, path, fresh string) v1alpha1.StorageSpec {
 	var out v1alpha1.StorageSpec
 	var vct *corev1.PersistentVolumeClaim
 	if len(pf.VolumeClaimTemplates) > 0 {
@@ -45,7 +48,7 @@ func (cv *converter) storage(ref resourceRef, pf *podFields, path string) v1alph
 	default:
 		cv.report.changed(ref, "spec.storageMode", "%s (hostPath %q on each node): the new cluster keeps data on a PersistentVolumeClaim "+
 			"of %s per pod in the default StorageClass (set %s.storage.storageClassName to choose one). Nothing is copied from the node: "+
-			"topics move with TopicTransfers", orDefault(pf.StorageMode, storageHostPath), pf.HostPath, size, path)
+			"%s", orDefault(pf.StorageMode, storageHostPath), pf.HostPath, size, path, fresh)
 		cv.unusedClass(ref, vct, path)
 	}
 	return out
