@@ -61,7 +61,7 @@ error results, renders nothing and exits 1.`,
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.errOut)
-	root.AddCommand(newRenderCommand(s), newCheckCommand(s), newVersionCommand(s))
+	root.AddCommand(newRenderCommand(s), newCheckCommand(s), newVersionCommand(s), newMigrateCommand(s))
 	return root
 }
 
