@@ -38,8 +38,8 @@ func TestDecodeMetadataErrors(t *testing.T) {
 	}{
 		{"topic: typo with suggestion", decodeTopicErr, topicHeader + "spec:\n  clusterRef: {name: orders}\n  queue: 16\n",
 			[]wantErr{{"spec.queue", `unknown field "queue": did you mean "queues"? (valid fields: attributes, brokerGroups, clusterRef, deletionPolicy, messageType, perm, queues, readQueues, topicName, writeQueues)`}}},
-		{"topic: nested typo", decodeTopicErr, topicHeader + "spec:\n  clusterRef: {nmae: orders}\n",
-			[]wantErr{{"spec.clusterRef.nmae", `did you mean "name"?`}}},
+		{"topic: nested typo", decodeTopicErr, topicHeader + "spec:\n  clusterRef: {nme: orders}\n",
+			[]wantErr{{"spec.clusterRef.nme", `did you mean "name"?`}}},
 		{"topic: wrong type, and the rest is validated", decodeTopicErr, topicHeader + "spec:\n  clusterRef: {name: orders}\n  queues: many\n  readQueues: 2000\n",
 			[]wantErr{{"spec.queues", "must be a whole number, not a string"}, {"spec.readQueues", "must be 1 to 1024"}}},
 		{"topic: wrong kind", decodeTopicErr, "apiVersion: rocketmq.gitops.dev/v1alpha1\nkind: RocketMQCluster\nmetadata: {name: x}\nspec: {clusterRef: {name: orders}}\n",
