@@ -5,6 +5,7 @@
 package flux_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -16,8 +17,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/exampletest"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fn"
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/renderdiff"
 )
 
@@ -173,5 +177,23 @@ func TestTeamTopicsKustomization(t *testing.T) {
 			assert.Equal(t, map[string]string{"name": "payments", "namespace": "payments"}, ref, u.GetName())
 		}
 		assert.Equal(t, map[string]int{"Namespace": 1, "RocketMQTopic": 2, "RocketMQConsumerGroup": 1}, kinds)
+	}
+}
+
+// The team's topics validate offline against the payments cluster, as the
+// README's CI command runs it: no error, no warning (the selector matches
+// the Namespace, the cluster is in the render).
+func TestTeamTopicsValidateAgainstTheCluster(t *testing.T) {
+	var items []*yaml.RNode
+	for _, f := range []string{"cluster/namespace.yaml", "cluster/cluster.yaml", "topics/namespace.yaml", "topics/topics.yaml", "topics/groups.yaml"} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		nodes, err := (&kio.ByteReader{Reader: bytes.NewReader(b), OmitReaderAnnotations: true}).Read()
+		require.NoError(t, err, f)
+		items = append(items, nodes...)
+	}
+	_, results := fn.Run(items, nil)
+	for _, r := range results {
+		t.Errorf("unexpected result: %s", fn.FormatResult(r))
 	}
 }
