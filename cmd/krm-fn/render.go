@@ -20,8 +20,10 @@ func newRenderCommand(s streams) *cobra.Command {
 		Use:   "render FILE [FILE|-]...",
 		Short: "Render the RocketMQClusters in YAML files ('-' is stdin) to a YAML stream",
 		Long: `render reads the given YAML files ('-' reads stdin), renders every
-RocketMQCluster in them and prints the input objects followed by the rendered
-ones: the same objects the function gives kustomize. Errors are printed as
+RocketMQCluster in them, validates every RocketMQTopic and
+RocketMQConsumerGroup, and prints the input objects followed by the rendered
+ones: the same objects the function gives kustomize. A team can check its
+topics in CI with it: krm-fn render cluster.yaml topics/*.yaml > /dev/null. Errors are printed as
 "file: error: Kind namespace/name: field.path: message" and render nothing.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
