@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
@@ -26,6 +27,9 @@ type metadataObject struct {
 	cluster string
 	// brokerGroups is spec.brokerGroups.
 	brokerGroups []string
+	// settings are the effective values two declarations of one topic
+	// must not disagree on (queues, message type), for messages.
+	settings map[string]string
 }
 
 // isMetadataKind says whether kind is one of the two metadata kinds.
@@ -88,6 +92,12 @@ func (m metadataObject) fromTopic(text []byte) (metadataObject, bool, framework.
 		return m, false, fieldErrorResults(framework.Error, m.ref, errs)
 	}
 	m.what, m.name, m.brokerGroups = "topic", t.Name(), t.Spec.BrokerGroups
+	read, write := t.Spec.QueueCounts()
+	m.settings = map[string]string{
+		"readQueues":  strconv.Itoa(int(read)),
+		"writeQueues": strconv.Itoa(int(write)),
+		"messageType": string(t.Spec.MessageTypeOrDefault()),
+	}
 	m.cluster = t.Spec.ClusterRef.ClusterKey(t.Namespace)
 	return m, true, nil
 }

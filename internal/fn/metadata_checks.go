@@ -59,10 +59,34 @@ func duplicateResults(objs []metadataObject) framework.Results {
 			continue
 		}
 		results = append(results, errorResult(&m.ref, m.namePath(), fmt.Sprintf(
-			"Duplicate value: %s %q on cluster %s is also declared by %s; declare each %s once",
-			m.what, m.name, m.cluster, prev.describeDeclared(), m.what)))
+			"Duplicate value: %s %q on cluster %s is also declared by %s%s; declare each %s once",
+			m.what, m.name, m.cluster, prev.describeDeclared(), disagreement(prev, m), m.what)))
 	}
 	return results
+}
+
+// disagreement words the settings two declarations of one topic disagree
+// on, of which the controller could apply only one: ", and they disagree
+// on messageType (FIFO there, NORMAL here)".
+func disagreement(first, dup metadataObject) string {
+	keys := []string{"messageType", "readQueues", "writeQueues"}
+	if first.settings["readQueues"] == first.settings["writeQueues"] && dup.settings["readQueues"] == dup.settings["writeQueues"] {
+		keys = []string{"messageType", "queues"}
+	}
+	var diffs []string
+	for _, k := range keys {
+		key := k
+		if k == "queues" {
+			key = "readQueues"
+		}
+		if a, b := first.settings[key], dup.settings[key]; a != b {
+			diffs = append(diffs, fmt.Sprintf("%s (%s there, %s here)", k, a, b))
+		}
+	}
+	if len(diffs) == 0 {
+		return ""
+	}
+	return ", and they disagree on " + strings.Join(diffs, " and ")
 }
 
 // decodedClusters maps each cluster of the render, by namespace/name, to

@@ -56,3 +56,20 @@ func TestUnsupportedTopicVersion(t *testing.T) {
 	assert.Equal(t, `error: RocketMQTopic mq/x: apiVersion: apiVersion "rocketmq.gitops.dev/v1" is not supported; this function validates rocketmq.gitops.dev/v1alpha1`,
 		FormatResult(results[len(results)-1]))
 }
+
+func TestDisagreement(t *testing.T) {
+	topic := func(read, write, mt string) metadataObject {
+		return metadataObject{settings: map[string]string{"readQueues": read, "writeQueues": write, "messageType": mt}}
+	}
+	for _, tc := range []struct {
+		a, b metadataObject
+		want string
+	}{
+		{topic("8", "8", "NORMAL"), topic("8", "8", "NORMAL"), ""},
+		{topic("8", "8", "NORMAL"), topic("16", "16", "FIFO"), ", and they disagree on messageType (NORMAL there, FIFO here) and queues (8 there, 16 here)"},
+		{topic("8", "8", "NORMAL"), topic("8", "4", "NORMAL"), ", and they disagree on writeQueues (8 there, 4 here)"},
+		{metadataObject{}, metadataObject{}, ""}, // consumer groups carry no settings
+	} {
+		assert.Equal(t, tc.want, disagreement(tc.a, tc.b))
+	}
+}
