@@ -46,3 +46,23 @@ func TestRenderDiffReportsTopicChanges(t *testing.T) {
 		"- topic orders: messageType NORMAL → FIFO: messageType is immutable; create a new topic for another message type\n")
 	assert.Contains(t, out.String(), "- topic orders: messageType NORMAL → FIFO (refused: messageType is immutable; create a new topic for another message type)\n")
 }
+
+// A team's folder of topics, which runs no function, is compared too:
+// discovered by its RocketMQTopic resources, and refused like the rest.
+func TestRenderDiffComparesATeamsTopicFolder(t *testing.T) {
+	kustomize := kustomizeBinary(t)
+	repo := newTestRepo(t)
+	topic := "apiVersion: rocketmq.gitops.dev/v1alpha1\nkind: RocketMQTopic\nmetadata: {name: refunds, namespace: team}\n" +
+		"spec: {clusterRef: {name: orders, namespace: mq}, queues: %d}\n"
+	repo.write("team/kustomization.yaml", "resources: [topics.yaml]\n")
+	repo.write("team/topics.yaml", fmt.Sprintf(topic, 16))
+	base := repo.commitRenderer("team topics", brokerItem(0))
+	repo.write("team/topics.yaml", fmt.Sprintf(topic, 8))
+	head := repo.commitRenderer("fewer queues", brokerItem(0))
+
+	var out, errOut strings.Builder
+	err := run(context.Background(), options{repo: repo.dir, base: base, head: head, kustomize: kustomize, krmFn: "build"}, &out, &errOut)
+	require.ErrorIs(t, err, errRefused, "stderr: %s", errOut.String())
+	assert.Contains(t, out.String(), "### `team`\n\n0 added, 0 removed, 1 changed, 0 unchanged.\n\n**Refused by the API server**")
+	assert.Contains(t, out.String(), "- topic refunds: queues 16 → 8 (refused: ")
+}
