@@ -96,8 +96,8 @@ func describeNew(o Object) string {
 }
 
 func onGroups(o Object) string {
-	if v, _ := lookup(o, "spec", "brokerGroups"); v != nil {
-		return "on " + format(v)
+	if g := brokerGroups(o); g != "(all)" {
+		return "on " + g
 	}
 	return "on every broker group"
 }
