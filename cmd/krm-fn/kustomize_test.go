@@ -22,6 +22,7 @@ import (
 const (
 	exampleDir     = "../../examples/kustomize"
 	exampleCluster = "../../examples/kustomize/base/cluster.yaml"
+	exampleTopics  = "../../examples/topics"
 	overlaysDir    = "../../examples/kustomize/overlays"
 	renderSh       = "../../hack/render.sh"
 )
@@ -109,6 +110,7 @@ func testKustomizeExample(t *testing.T, e kustomizeEnv) {
 		"Service/orders-broker-0", "Service/orders-broker-1",
 		"Deployment/orders-proxy", "Service/orders-proxy",
 		"Deployment/orders-dashboard", "Service/orders-dashboard",
+		"Namespace/team-orders", "RocketMQTopic/orders", "RocketMQConsumerGroup/billing",
 	}
 	for _, id := range want {
 		require.Contains(t, objs, id, "kustomize output lacks %s; got %v", id, keys(objs))
@@ -120,7 +122,9 @@ func testKustomizeExample(t *testing.T, e kustomizeEnv) {
 	require.Equal(t, out, again, "two kustomize builds differ")
 
 	// The function through kustomize and `krm-fn render` agree object by object.
-	standalone, stderr, err := e.run(t, nil, e.krmFn, "render", exampleCluster)
+	// The example adds the team's topics (../topics) to the cluster.
+	standalone, stderr, err := e.run(t, nil, e.krmFn, "render", exampleCluster,
+		exampleTopics+"/namespace.yaml", exampleTopics+"/topics.yaml", exampleTopics+"/groups.yaml")
 	require.NoError(t, err, stderr)
 	direct := parseObjects(t, standalone)
 	require.ElementsMatch(t, keys(direct), keys(objs))

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fn"
@@ -19,8 +20,10 @@ func newRenderCommand(s streams) *cobra.Command {
 		Use:   "render FILE [FILE|-]...",
 		Short: "Render the RocketMQClusters in YAML files ('-' is stdin) to a YAML stream",
 		Long: `render reads the given YAML files ('-' reads stdin), renders every
-RocketMQCluster in them and prints the input objects followed by the rendered
-ones: the same objects the function gives kustomize. Errors are printed as
+RocketMQCluster in them, validates every RocketMQTopic and
+RocketMQConsumerGroup, and prints the input objects followed by the rendered
+ones: the same objects the function gives kustomize. A team can check its
+topics in CI with it: krm-fn render cluster.yaml topics/*.yaml > /dev/null. Errors are printed as
 "file: error: Kind namespace/name: field.path: message" and render nothing.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
@@ -31,7 +34,7 @@ ones: the same objects the function gives kustomize. Errors are printed as
 
 // renderFiles runs the function on the objects of files and prints them.
 func renderFiles(s streams, files []string) error {
-	var items []*yaml.RNode
+	var items, annotated []*yaml.RNode
 	origins := map[string]string{}
 	for _, file := range files {
 		nodes, err := readFile(s.in, file)
@@ -40,10 +43,20 @@ func renderFiles(s streams, files []string) error {
 		}
 		for _, n := range nodes {
 			origins[resourceKey(n.GetKind(), n.GetNamespace(), n.GetName())] = displayName(file)
+			if ok, err := markPath(n, displayName(file)); err != nil {
+				return err
+			} else if ok {
+				annotated = append(annotated, n)
+			}
 		}
 		items = append(items, nodes...)
 	}
 	out, results := fn.Run(items, nil)
+	for _, n := range annotated {
+		if err := n.PipeE(yaml.ClearAnnotation(kioutil.PathAnnotation)); err != nil {
+			return fmt.Errorf("clearing the path annotation of %s %s: %w", n.GetKind(), n.GetName(), err)
+		}
+	}
 	printResults(s.errOut, results, func(r *framework.Result) string {
 		if r.ResourceRef == nil {
 			return ""
@@ -88,4 +101,35 @@ func displayName(file string) string {
 		return "<stdin>"
 	}
 	return file
+}
+
+// markPath records on n the file it was read from, as kpt does, so that
+// the function can name files in its messages (two topics declaring the
+// same RocketMQ topic). It is cleared before the output is written; an
+// object that already carries the annotation keeps it.
+func markPath(n *yaml.RNode, file string) (bool, error) {
+	if !isMappingWithMetadata(n) {
+		return false, nil
+	}
+	if _, set := n.GetAnnotations()[kioutil.PathAnnotation]; set {
+		return false, nil
+	}
+	if err := n.PipeE(yaml.SetAnnotation(kioutil.PathAnnotation, file)); err != nil {
+		return false, fmt.Errorf("annotating %s %s with its file: %w", n.GetKind(), n.GetName(), err)
+	}
+	return true, nil
+}
+
+// isMappingWithMetadata leaves alone what is not shaped like an object, so
+// that the function reports it as it is.
+func isMappingWithMetadata(n *yaml.RNode) bool {
+	if n.YNode().Kind != yaml.MappingNode || n.GetKind() == "" || n.GetApiVersion() == "" {
+		return false
+	}
+	meta := n.Field(yaml.MetadataField)
+	if meta == nil || meta.Value.YNode().Kind != yaml.MappingNode {
+		return false
+	}
+	a := meta.Value.Field(yaml.AnnotationsField)
+	return a == nil || a.Value.YNode().Kind == yaml.MappingNode
 }

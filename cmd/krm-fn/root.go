@@ -49,8 +49,12 @@ func newRootCommand(s streams) *cobra.Command {
 		Long: `krm-fn is a KRM function. Without arguments it reads a ResourceList on
 stdin (kustomize, kpt), renders every rocketmq.gitops.dev/v1alpha1
 RocketMQCluster among the items and in the functionConfig, and writes the
-ResourceList with the rendered objects on stdout. On bad input it writes
-error results, renders nothing and exits 1.`,
+ResourceList with the rendered objects on stdout. RocketMQTopic and
+RocketMQConsumerGroup items pass through, validated offline (strict fields,
+values, duplicates, and the broker groups and namespace selector of their
+cluster when the render holds it) and placed in Argo CD sync wave 4, after
+the cluster's. On bad input it writes error results, renders nothing and
+exits 1.`,
 		Args:          cobra.NoArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,

@@ -1,7 +1,9 @@
 // Command render-diff renders every overlay that uses the RocketMQ KRM
 // function at two git revisions and prints, per object, what a merge would
 // change: added, removed and changed objects with their changed field
-// paths, led by summaries such as "broker group orders-broker-2 added".
+// paths, led by summaries such as "broker group orders-broker-2 added" or
+// "topic orders: queues 8 → 16". It exits 3, after the report, when the
+// head changes a topic or group in a way the API server refuses.
 //
 //	render-diff --base origin/main --head HEAD [--overlays a,b] [--krm-fn build|PATH]
 //
@@ -25,6 +27,12 @@ import (
 // errDifferences is returned with --exit-code when the renders differ.
 var errDifferences = errors.New("renders differ")
 
+// errRefused is returned, after the report, when the head changes a
+// RocketMQTopic or RocketMQConsumerGroup in a way the API server refuses
+// (a queue count shrinking, the message type changing): the sync would
+// fail, so the pull request should too.
+var errRefused = errors.New("the API server would refuse the head")
+
 func main() { os.Exit(runMain()) }
 
 // runMain returns the exit code, so that deferred calls run before exit.
@@ -40,6 +48,9 @@ func runMain() int {
 		return 0
 	case errors.Is(err, errDifferences):
 		return 1
+	case errors.Is(err, errRefused):
+		fmt.Fprintf(os.Stderr, "render-diff: %v\n", err)
+		return 3
 	case err != nil:
 		fmt.Fprintf(os.Stderr, "render-diff: %v\n", err)
 		return 2

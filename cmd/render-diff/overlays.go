@@ -20,7 +20,10 @@ var skippedDirs = map[string]bool{"testdata": true, "vendor": true, "node_module
 
 // discoverOverlays lists, relative to root, every directory whose
 // kustomization runs the RocketMQ function directly or through the bases
-// and components it includes.
+// and components it includes, and every directory whose kustomization
+// lists a file of RocketMQTopic or RocketMQConsumerGroup objects: a team's
+// topics need no function, but a pull request that shrinks their queues
+// must still fail.
 func discoverOverlays(root string) ([]string, error) {
 	var found []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -34,6 +37,9 @@ func discoverOverlays(root string) ([]string, error) {
 			return filepath.SkipDir
 		}
 		uses, err := usesFunction(path, map[string]bool{})
+		if err == nil && !uses {
+			uses, err = declaresMetadata(path)
+		}
 		if err != nil {
 			return err
 		}
@@ -163,4 +169,30 @@ func isFunctionConfig(text string) bool {
 
 func remote(entry string) bool {
 	return strings.Contains(entry, "://") || strings.HasPrefix(entry, "github.com/") || strings.HasPrefix(entry, "git@")
+}
+
+// declaresMetadata says whether the kustomization in dir lists, among its
+// resources, a local file holding RocketMQTopic or RocketMQConsumerGroup
+// objects of this API group.
+func declaresMetadata(dir string) (bool, error) {
+	k, err := readKustomization(dir)
+	if err != nil || k == nil {
+		return false, err
+	}
+	for _, entry := range k.Resources {
+		p := filepath.Join(dir, entry)
+		if info, err := os.Stat(p); err != nil || info.IsDir() || remote(entry) {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return false, fmt.Errorf("reading %s: %w", p, err)
+		}
+		text := string(data)
+		if strings.Contains(text, "rocketmq.gitops.dev/") &&
+			(strings.Contains(text, "kind: RocketMQTopic") || strings.Contains(text, "kind: RocketMQConsumerGroup")) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

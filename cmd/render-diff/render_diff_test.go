@@ -206,23 +206,28 @@ func TestPorcelainPaths(t *testing.T) {
 func TestDiscoverOverlays(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{
-		"a/kustomization.yaml":          "generators: [fn.yaml]\n",
-		"a/fn.yaml":                     clusterSpec,
-		"b/kustomization.yml":           "resources: [../a]\n",
-		"c/Kustomization":               "transformers:\n- |\n  " + strings.ReplaceAll(clusterSpec, "\n", "\n  ") + "\n",
-		"d/kustomization.yaml":          "resources: [https://example.com/x.yaml, ../missing]\n",
-		"e/kustomization.yaml":          "components: [../e2]\n",
-		"e2/kustomization.yaml":         "kind: Component\ngenerators: [gen]\n",
-		"e2/gen/kustomization.yaml":     "resources: [fn.yaml]\n",
-		"e2/gen/fn.yaml":                clusterSpec,
-		"loop/kustomization.yaml":       "resources: [../loop2]\n",
-		"loop2/kustomization.yaml":      "resources: [../loop]\n",
-		"testdata/x/kustomization.yaml": "generators: [fn.yaml]\n",
-		"testdata/x/fn.yaml":            clusterSpec,
-		".hidden/kustomization.yaml":    "generators: [fn.yaml]\n",
-		".hidden/fn.yaml":               clusterSpec,
-		"plainfn/kustomization.yaml":    "generators: [other.yaml]\n",
-		"plainfn/other.yaml":            "kind: Other\nmetadata:\n  annotations:\n    config.kubernetes.io/function: 'exec: {path: x}'\n",
+		"a/kustomization.yaml":           "generators: [fn.yaml]\n",
+		"a/fn.yaml":                      clusterSpec,
+		"b/kustomization.yml":            "resources: [../a]\n",
+		"c/Kustomization":                "transformers:\n- |\n  " + strings.ReplaceAll(clusterSpec, "\n", "\n  ") + "\n",
+		"d/kustomization.yaml":           "resources: [https://example.com/x.yaml, ../missing]\n",
+		"e/kustomization.yaml":           "components: [../e2]\n",
+		"e2/kustomization.yaml":          "kind: Component\ngenerators: [gen]\n",
+		"e2/gen/kustomization.yaml":      "resources: [fn.yaml]\n",
+		"e2/gen/fn.yaml":                 clusterSpec,
+		"loop/kustomization.yaml":        "resources: [../loop2]\n",
+		"loop2/kustomization.yaml":       "resources: [../loop]\n",
+		"testdata/x/kustomization.yaml":  "generators: [fn.yaml]\n",
+		"testdata/x/fn.yaml":             clusterSpec,
+		".hidden/kustomization.yaml":     "generators: [fn.yaml]\n",
+		".hidden/fn.yaml":                clusterSpec,
+		"plainfn/kustomization.yaml":     "generators: [other.yaml]\n",
+		"plainfn/other.yaml":             "kind: Other\nmetadata:\n  annotations:\n    config.kubernetes.io/function: 'exec: {path: x}'\n",
+		"topics/kustomization.yaml":      "resources: [ns.yaml, t.yaml]\n",
+		"topics/ns.yaml":                 "apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n",
+		"topics/t.yaml":                  "apiVersion: rocketmq.gitops.dev/v1alpha1\nkind: RocketMQTopic\nmetadata: {name: a}\n",
+		"othertopics/kustomization.yaml": "resources: [t.yaml]\n",
+		"othertopics/t.yaml":             "apiVersion: example.com/v1\nkind: Topic\nmetadata: {name: a}\n",
 	}
 	for p, c := range files {
 		require.NoError(t, os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755))
@@ -231,8 +236,9 @@ func TestDiscoverOverlays(t *testing.T) {
 	got, err := discoverOverlays(root)
 	require.NoError(t, err)
 	// e2/gen lists fn.yaml as a resource: a plain object there; listed as
-	// a generator by e2, it is a function config.
-	assert.Equal(t, []string{"a", "b", "c", "e", "e2"}, got)
+	// a generator by e2, it is a function config. topics declares
+	// RocketMQTopics without the function.
+	assert.Equal(t, []string{"a", "b", "c", "e", "e2", "topics"}, got)
 
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "bad"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "bad", "kustomization.yaml"), []byte("resources: {a: b}"), 0o644))

@@ -51,9 +51,12 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	differ, err := report(o, warning, baseOut, headOut, stdout)
+	differ, refused, err := report(o, warning, baseOut, headOut, stdout)
 	if err != nil {
 		return err
+	}
+	if refused > 0 {
+		return fmt.Errorf("%w: %d change(s) to RocketMQTopic or RocketMQConsumerGroup objects, listed at the top of the report", errRefused, refused)
 	}
 	if differ && o.exitCode {
 		return errDifferences
@@ -97,16 +100,17 @@ func reportFailure(o options, warning string, renderErr error, w io.Writer) erro
 	return err
 }
 
-// report writes one section per overlay and says whether any differ.
-func report(o options, warning string, base, head renders, w io.Writer) (bool, error) {
+// report writes one section per overlay and says whether any differ and
+// how many changes the API server would refuse.
+func report(o options, warning string, base, head renders, w io.Writer) (bool, int, error) {
 	if err := writeHeader(o, warning, w); err != nil {
-		return false, err
+		return false, 0, err
 	}
-	differ := false
+	differ, refused := false, 0
 	for _, dir := range overlayUnion(base, head) {
 		r, err := renderdiff.Diff(base[dir], head[dir])
 		if err != nil {
-			return false, fmt.Errorf("comparing %s: %w", dir, err)
+			return false, 0, fmt.Errorf("comparing %s: %w", dir, err)
 		}
 		title := "`" + dir + "`"
 		_, inBase := base[dir]
@@ -118,11 +122,12 @@ func report(o options, warning string, base, head renders, w io.Writer) (bool, e
 			title += " (overlay removed)"
 		}
 		if err := r.WriteMarkdown(w, title); err != nil {
-			return false, fmt.Errorf("writing the report: %w", err)
+			return false, 0, fmt.Errorf("writing the report: %w", err)
 		}
 		differ = differ || !r.Empty()
+		refused += len(r.Refused)
 	}
-	return differ, nil
+	return differ, refused, nil
 }
 
 func overlayUnion(a, b renders) []string {

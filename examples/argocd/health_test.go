@@ -235,6 +235,91 @@ status: {observedGeneration: 1, phase: Paused}`, health{"Unknown", "Unknown phas
 	}
 }
 
+func metadataObject(kind string, generation int, status string) string {
+	return fmt.Sprintf("apiVersion: rocketmq.gitops.dev/v1alpha1\nkind: %s\n"+
+		"metadata: {name: orders, namespace: team-orders, generation: %d}\nspec: {clusterRef: {name: orders}}\n%s", kind, generation, status)
+}
+
+// Topics and consumer groups: Healthy once Ready at the current
+// generation, Degraded when Stalled (with the condition's message),
+// Progressing otherwise.
+func TestRocketMQTopicAndConsumerGroupHealth(t *testing.T) {
+	script := readScript(t, "rocketmqmetadata.lua")
+	cases := []struct {
+		name       string
+		generation int
+		status     string
+		want       health
+	}{
+		{"no status yet", 1, ``, health{"Progressing", "Waiting for the status controller to report"}},
+		{"status of an older generation", 2, `
+status:
+  observedGeneration: 1
+  conditions: [{type: Ready, status: "True", reason: Applied, message: "on orders-broker-0, orders-broker-1"}]`,
+			health{"Progressing", "Waiting for the status controller to observe generation 2"}},
+		{"observedGeneration missing", 1, `
+status:
+  conditions: [{type: Ready, status: "True"}]`,
+			health{"Progressing", "Waiting for the status controller to observe generation 1"}},
+		{"ready", 2, `
+status:
+  observedGeneration: 2
+  conditions:
+  - {type: Ready, status: "True", reason: Applied, message: "on orders-broker-0, orders-broker-1 as declared"}
+  - {type: Reconciling, status: "False", reason: Applied}
+  - {type: Stalled, status: "False", reason: Applied}`,
+			health{"Healthy", "on orders-broker-0, orders-broker-1 as declared"}},
+		{"ready without a message", 2, `
+status:
+  observedGeneration: 2
+  conditions: [{type: Ready, status: "True", reason: Applied}]`,
+			health{"Healthy", "Applied"}},
+		{"applying", 2, `
+status:
+  observedGeneration: 2
+  conditions:
+  - {type: Ready, status: "False", reason: Applying, message: "1/2 broker groups"}
+  - {type: Reconciling, status: "True", reason: Applying, message: "creating on orders-broker-1"}`,
+			health{"Progressing", "creating on orders-broker-1"}},
+		{"cluster not ready yet", 2, `
+status:
+  observedGeneration: 2
+  conditions: [{type: Ready, status: "False", reason: ClusterNotReady, message: "cluster mq/orders has no reachable master"}]`,
+			health{"Progressing", "cluster mq/orders has no reachable master"}},
+		{"stalled: queues would shrink", 2, `
+status:
+  observedGeneration: 2
+  conditions:
+  - {type: Ready, status: "False", reason: QueuesCannotShrink}
+  - {type: Reconciling, status: "False"}
+  - {type: Stalled, status: "True", reason: QueuesCannotShrink, message: "orders-broker-0 holds 16 queues, the spec 8: queue counts may grow, never shrink"}`,
+			health{"Degraded", "orders-broker-0 holds 16 queues, the spec 8: queue counts may grow, never shrink"}},
+		{"stalled without a message", 2, `
+status:
+  observedGeneration: 2
+  conditions: [{type: Stalled, status: "True", reason: NamespaceNotAllowed}]`,
+			health{"Degraded", "NamespaceNotAllowed"}},
+		{"stalled wins over a stale ready", 2, `
+status:
+  observedGeneration: 2
+  conditions:
+  - {type: Ready, status: "True"}
+  - {type: Stalled, status: "True", message: "duplicate of team-orders/orders-v2"}`,
+			health{"Degraded", "duplicate of team-orders/orders-v2"}},
+		{"empty conditions", 2, `
+status:
+  observedGeneration: 2`,
+			health{"Progressing", "Waiting for the status controller to report"}},
+	}
+	for _, kind := range []string{"RocketMQTopic", "RocketMQConsumerGroup"} {
+		for _, tc := range cases {
+			t.Run(kind+"/"+tc.name, func(t *testing.T) {
+				assert.Equal(t, tc.want, runHealth(t, script, metadataObject(kind, tc.generation, tc.status)))
+			})
+		}
+	}
+}
+
 // The Application check is Argo CD's documented one: a child Application
 // reports its own health, and is Progressing until it has one.
 func TestApplicationHealth(t *testing.T) {

@@ -39,10 +39,10 @@ func dryRun(t *testing.T, ns string, objs []renderdiff.Object) map[string][]stri
 func TestApplicationsAndPluginPassDryRun(t *testing.T) {
 	ns := env.NewNamespace(t, "")
 	var objs []renderdiff.Object
-	for _, f := range []string{"apps/status-controller.yaml", "apps/orders-cluster.yaml", "plugin.yaml"} {
+	for _, f := range []string{"apps/status-controller.yaml", "apps/orders-cluster.yaml", "apps/team-orders-topics.yaml", "plugin.yaml"} {
 		objs = append(objs, exampletest.ReadObjects(t, f)...)
 	}
-	require.Len(t, objs, 3)
+	require.Len(t, objs, 4)
 	for obj, w := range dryRun(t, ns, objs) {
 		assert.Empty(t, w, "%s: API warnings", obj)
 	}
@@ -50,7 +50,7 @@ func TestApplicationsAndPluginPassDryRun(t *testing.T) {
 
 func TestApplicationsPointAtThisRepository(t *testing.T) {
 	root := exampletest.ModuleRoot(t)
-	for _, f := range []string{"apps/status-controller.yaml", "apps/orders-cluster.yaml"} {
+	for _, f := range []string{"apps/status-controller.yaml", "apps/orders-cluster.yaml", "apps/team-orders-topics.yaml"} {
 		app := readApplication(t, f)
 		k := filepath.Join(root, app.Spec.Source.Path, "kustomization.yaml")
 		_, err := os.Stat(k)
@@ -84,6 +84,9 @@ func TestArgoCDConfigComponent(t *testing.T) {
 	assert.Equal(t, "annotation", data["application.resourceTrackingMethod"])
 	assert.Equal(t, readScript(t, "rocketmqcluster.lua"), data["resource.customizations.health.rocketmq.gitops.dev_RocketMQCluster"])
 	assert.Equal(t, readScript(t, "topictransfer.lua"), data["resource.customizations.health.rocketmq.gitops.dev_TopicTransfer"])
+	for _, kind := range []string{"RocketMQTopic", "RocketMQConsumerGroup"} {
+		assert.Equal(t, readScript(t, "rocketmqmetadata.lua"), data["resource.customizations.health.rocketmq.gitops.dev_"+kind], kind)
+	}
 	assert.Equal(t, readScript(t, "application.lua"), data["resource.customizations.health.argoproj.io_Application"],
 		"sync waves between Applications need their health")
 
@@ -185,7 +188,7 @@ func TestRenderedSyncWaves(t *testing.T) {
 // Server-Side Apply: otherwise the diff is computed another way than the
 // apply and reports fields the API server defaults.
 func TestServerSideApplyComesWithServerSideDiff(t *testing.T) {
-	for _, f := range []string{"apps/status-controller.yaml", "apps/orders-cluster.yaml"} {
+	for _, f := range []string{"apps/status-controller.yaml", "apps/orders-cluster.yaml", "apps/team-orders-topics.yaml"} {
 		app := exampletest.ReadObjects(t, f)[0]
 		u := &unstructured.Unstructured{Object: app}
 		opts, _, _ := unstructured.NestedStringSlice(u.Object, "spec", "syncPolicy", "syncOptions")

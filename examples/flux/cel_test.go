@@ -97,3 +97,29 @@ func TestHealthCheckExprs(t *testing.T) {
 		assert.Error(t, err, "%s: no status yet", dir)
 	}
 }
+
+// The team's Kustomization checks topics and groups with the same three
+// conditions.
+func TestTopicHealthCheckExprs(t *testing.T) {
+	for _, dir := range []string{"deploy/git", "deploy/oci"} {
+		exprs, _, _ := unstructured.NestedSlice(build(t, dir)["Kustomization/team-payments-topics"].Object, "spec", "healthCheckExprs")
+		require.Len(t, exprs, 2, dir)
+		for i, kind := range []string{"RocketMQTopic", "RocketMQConsumerGroup"} {
+			e := exprs[i].(map[string]any)
+			assert.Equal(t, kind, e["kind"])
+			assert.Equal(t, "rocketmq.gitops.dev/v1alpha1", e["apiVersion"])
+			head := "apiVersion: rocketmq.gitops.dev/v1alpha1\nkind: " + kind + "\nmetadata: {name: refunds, namespace: team-payments, generation: 2}\n"
+			for _, tc := range []struct{ name, status, want string }{
+				{"ready", `{observedGeneration: 2, conditions: [{type: Ready, status: "True", reason: Applied}, {type: Reconciling, status: "False"}, {type: Stalled, status: "False"}]}`, current},
+				{"applying", `{observedGeneration: 2, conditions: [{type: Ready, status: "False", reason: Applying}, {type: Reconciling, status: "True", reason: Applying}]}`, inProgress},
+				{"stalled", `{observedGeneration: 2, conditions: [{type: Ready, status: "False", reason: QueuesCannotShrink}, {type: Reconciling, status: "False"}, {type: Stalled, status: "True", reason: QueuesCannotShrink}]}`, failed},
+				{"cluster not ready", `{observedGeneration: 2, conditions: [{type: Ready, status: "False", reason: ClusterNotReady}]}`, inProgress},
+				{"older generation", `{observedGeneration: 1, conditions: [{type: Ready, status: "True"}]}`, inProgress},
+			} {
+				got, err := evaluate(t, e, head+"status: "+tc.status)
+				require.NoError(t, err, "%s %s %s", dir, kind, tc.name)
+				assert.Equal(t, tc.want, got, "%s %s %s", dir, kind, tc.name)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@
 package flux_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -16,8 +17,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/exampletest"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fn"
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/renderdiff"
 )
 
@@ -44,7 +48,7 @@ func TestDeployPassesDryRun(t *testing.T) {
 		t.Run(dir, func(t *testing.T) {
 			ns := env.NewNamespace(t, "")
 			objs := build(t, dir)
-			require.Len(t, objs, map[string]int{"deploy/git": 3, "deploy/oci": 4}[dir])
+			require.Len(t, objs, map[string]int{"deploy/git": 4, "deploy/oci": 5}[dir])
 			for name, u := range objs {
 				u.SetNamespace(ns)
 				warnings, err := env.ApplyDryRun(ctx, u, "examples-test")
@@ -134,4 +138,62 @@ func TestPruneSparesData(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, protected, 3, "the namespace and both broker groups")
+}
+
+// The team's topics come from Git as they are, after the cluster, and the
+// GitRepository keeps their folder.
+func TestTeamTopicsKustomization(t *testing.T) {
+	root := exampletest.ModuleRoot(t)
+	for _, dir := range []string{"deploy/git", "deploy/oci"} {
+		objs := build(t, dir)
+		ks, ok := objs["Kustomization/team-payments-topics"]
+		require.True(t, ok, dir)
+		path, _, _ := unstructured.NestedString(ks.Object, "spec", "path")
+		_, err := os.Stat(filepath.Join(root, path, "kustomization.yaml"))
+		require.NoError(t, err, "%s: spec.path %s is a kustomization", dir, path)
+		deps, _, _ := unstructured.NestedSlice(ks.Object, "spec", "dependsOn")
+		require.Len(t, deps, 1)
+		assert.Equal(t, "payments-rocketmq", deps[0].(map[string]any)["name"], "after the cluster")
+		wait, _, _ := unstructured.NestedBool(ks.Object, "spec", "wait")
+		assert.True(t, wait, "every topic and group is health-checked")
+		ignore, _, _ := unstructured.NestedString(objs["GitRepository/rocketmq-gitops"].Object, "spec", "ignore")
+		assert.Contains(t, ignore, "!/"+strings.TrimPrefix(path, "./")+"/", "the GitRepository keeps the topics")
+
+		// Every topic and group of the folder names the cluster of the
+		// render, from a namespace its selector allows.
+		topics, err := exec.Command(exampletest.Kustomize(t), "build", filepath.Join(root, path)).Output()
+		require.NoError(t, err)
+		objsOut, err := renderdiff.Parse(topics)
+		require.NoError(t, err)
+		kinds := map[string]int{}
+		for _, o := range objsOut {
+			u := unstructured.Unstructured{Object: o}
+			kinds[u.GetKind()]++
+			if u.GetKind() == "Namespace" {
+				assert.Equal(t, "payments", u.GetLabels()["rocketmq.gitops.dev/topics"], "the payments cluster's topicNamespaceSelector")
+				continue
+			}
+			ref, _, _ := unstructured.NestedStringMap(o, "spec", "clusterRef")
+			assert.Equal(t, map[string]string{"name": "payments", "namespace": "payments"}, ref, u.GetName())
+		}
+		assert.Equal(t, map[string]int{"Namespace": 1, "RocketMQTopic": 2, "RocketMQConsumerGroup": 1}, kinds)
+	}
+}
+
+// The team's topics validate offline against the payments cluster, as the
+// README's CI command runs it: no error, no warning (the selector matches
+// the Namespace, the cluster is in the render).
+func TestTeamTopicsValidateAgainstTheCluster(t *testing.T) {
+	var items []*yaml.RNode
+	for _, f := range []string{"cluster/namespace.yaml", "cluster/cluster.yaml", "topics/namespace.yaml", "topics/topics.yaml", "topics/groups.yaml"} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		nodes, err := (&kio.ByteReader{Reader: bytes.NewReader(b), OmitReaderAnnotations: true}).Read()
+		require.NoError(t, err, f)
+		items = append(items, nodes...)
+	}
+	_, results := fn.Run(items, nil)
+	for _, r := range results {
+		t.Errorf("unexpected result: %s", fn.FormatResult(r))
+	}
 }

@@ -151,7 +151,8 @@ func objects(doc any) []map[string]any {
 	return out
 }
 
-// TestExamplesMatchSchemas validates every RocketMQCluster and TopicTransfer
+// TestExamplesMatchSchemas validates every object of our kinds
+// (RocketMQCluster, TopicTransfer, RocketMQTopic, RocketMQConsumerGroup)
 // in a YAML file under examples/ (every directory, overlays included) and in
 // the valid inputs and outputs of testdata/golden with the committed
 // schemas, as kubeconform and an editor would.
@@ -197,6 +198,8 @@ func TestExamplesMatchSchemas(t *testing.T) {
 	walk(repoRoot+"/testdata/golden", func(dir string) bool { return strings.HasPrefix(dir, "invalid-") })
 	assert.GreaterOrEqual(t, seen["RocketMQCluster"], 10, "RocketMQCluster objects validated: is the walk looking at the examples?")
 	assert.GreaterOrEqual(t, seen["TopicTransfer"], 2, "TopicTransfer objects validated")
+	assert.GreaterOrEqual(t, seen["RocketMQTopic"], 6, "RocketMQTopic objects validated (examples/topics, examples/flux/topics)")
+	assert.GreaterOrEqual(t, seen["RocketMQConsumerGroup"], 3, "RocketMQConsumerGroup objects validated")
 	t.Logf("validated %v", seen)
 }
 

@@ -59,3 +59,39 @@ spec:
   acl: {enabled: true, adminSecretRef: {name: rocketmq-admin}}
   metrics: {enabled: true}
 `
+
+// BenchmarkValidateTopics runs one cluster and 10 000 topics and 2 000
+// consumer groups (a large team repository rendered with its cluster)
+// through the processor: each object is decoded strictly, validated, and
+// checked for duplicates, broker groups and the namespace selector. The
+// strict decoding (serialise, YAML to JSON, strict unmarshal) dominates.
+func BenchmarkValidateTopics(b *testing.B) {
+	items := benchClusters(b, 1)
+	for i := range 10000 {
+		items = append(items, mustParseBench(b, fmt.Sprintf(
+			"apiVersion: rocketmq.gitops.dev/v1alpha1\nkind: RocketMQTopic\nmetadata: {name: topic-%d, namespace: mq-0}\n"+
+				"spec: {clusterRef: {name: orders-0}, queues: 16, messageType: FIFO}\n", i)))
+	}
+	for i := range 2000 {
+		items = append(items, mustParseBench(b, fmt.Sprintf(
+			"apiVersion: rocketmq.gitops.dev/v1alpha1\nkind: RocketMQConsumerGroup\nmetadata: {name: group-%d, namespace: mq-0}\n"+
+				"spec: {clusterRef: {name: orders-0}, consumeOrderly: true, retryMaxTimes: 5}\n", i)))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		out, results := Run(items, nil)
+		if results.ExitCode() != 0 || len(out) < len(items) {
+			b.Fatalf("validation failed: %d objects, results:\n%s", len(out), formatResults(results))
+		}
+	}
+}
+
+func mustParseBench(b *testing.B, s string) *yaml.RNode {
+	b.Helper()
+	n, err := yaml.Parse(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}

@@ -29,6 +29,9 @@ func assemble(items []*yaml.RNode, clusters []cluster, rendered [][]*yaml.RNode,
 		if err := annotateCluster(item, owned); err != nil {
 			return nil, err
 		}
+		if err := annotateMetadata(item); err != nil {
+			return nil, err
+		}
 		kept = append(kept, newKeyedNode(item))
 	}
 	var textErr error
@@ -131,6 +134,25 @@ func annotateCluster(item *yaml.RNode, owned map[clusterKey]string) error {
 	}
 	if err := item.PipeE(yaml.SetAnnotation(v1alpha1.AnnotationRenderedSpecHash, hash)); err != nil {
 		return fmt.Errorf("while recording the spec hash of RocketMQCluster %s/%s: %w", item.GetNamespace(), item.GetName(), err)
+	}
+	return nil
+}
+
+// annotateMetadata puts a passed-through RocketMQTopic or
+// RocketMQConsumerGroup in the Argo CD sync wave after the cluster's,
+// unless its author chose a wave: Argo CD applies it once the cluster is
+// Healthy, so the status controller creates the topic on running brokers,
+// and prunes it before the cluster, while the brokers can still delete the
+// topic (deletionPolicy Delete). Nothing else about it changes.
+func annotateMetadata(item *yaml.RNode) error {
+	if !isMetadataKind(item.GetKind()) || item.GetApiVersion() != v1alpha1.GroupVersion.String() || isLocalConfig(item) {
+		return nil
+	}
+	if _, set := item.GetAnnotations()[render.AnnotationSyncWave]; set {
+		return nil
+	}
+	if err := item.PipeE(yaml.SetAnnotation(render.AnnotationSyncWave, render.MetadataSyncWave)); err != nil {
+		return fmt.Errorf("while setting the sync wave of %s %s/%s: %w", item.GetKind(), item.GetNamespace(), item.GetName(), err)
 	}
 	return nil
 }

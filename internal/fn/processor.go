@@ -1,7 +1,9 @@
 // Package fn is the RocketMQCluster KRM function: it finds every cluster in
 // a ResourceList, defaults, validates and renders each one, and appends the
-// rendered objects to the items. On any error it renders nothing and
-// reports error results instead, so a pipeline never applies half a cluster.
+// rendered objects to the items. RocketMQTopic and RocketMQConsumerGroup
+// objects pass through, validated (metadata.go) and placed in the sync wave
+// after the cluster's. On any error it renders nothing and reports error
+// results instead, so a pipeline never applies half a cluster.
 package fn
 
 import (
@@ -59,11 +61,17 @@ func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framew
 	if results.ExitCode() != 0 {
 		return items, results
 	}
-	if len(clusters) == 0 {
+	metadata, rs := findMetadata(items)
+	results = append(results, rs...)
+	results = append(results, checkMetadata(metadata, clusters, items)...)
+	if len(clusters) == 0 && len(metadata) == 0 && rs.ExitCode() == 0 {
 		// Most likely a kustomization that wires the function but lists no
 		// cluster: say so rather than succeed silently with nothing.
 		results = append(results, newResult(framework.Warning, nil, "",
 			"no RocketMQCluster ("+v1alpha1.GroupVersion.String()+") found in the items or the functionConfig"))
+	}
+	if results.ExitCode() != 0 {
+		return items, results
 	}
 	rendered, hashes, rs := renderAll(clusters)
 	results = append(results, rs...)

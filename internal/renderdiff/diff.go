@@ -28,6 +28,10 @@ type Report struct {
 	// the RocketMQCluster's own changes first, then the others in the
 	// order of Changes; warnings start with "WARNING:".
 	Summary []string
+	// Refused lists the changes the API server refuses (the CRDs' rules on
+	// RocketMQTopic and RocketMQConsumerGroup: queues shrinking, a message
+	// type, name or cluster changing): applying the head would fail.
+	Refused []string
 	// Unchanged counts objects identical in both renders.
 	Unchanged int
 }
@@ -82,6 +86,7 @@ func Diff(oldObjs, newObjs []Object) (Report, error) {
 			c.Action = Changed
 		}
 		r.Changes = append(r.Changes, c)
+		r.Refused = append(r.Refused, refusals(c)...)
 		if id.Kind == "RocketMQCluster" {
 			clusterSummary = append(clusterSummary, summarize(c)...)
 		} else {
@@ -90,4 +95,18 @@ func Diff(oldObjs, newObjs []Object) (Report, error) {
 	}
 	r.Summary = append(clusterSummary, r.Summary...)
 	return r, nil
+}
+
+// refusals are the changes of c the API server refuses, each with why.
+func refusals(c ObjectChange) []string {
+	if c.Action != Changed || !isMetadataKind(c.ID.Kind) {
+		return nil
+	}
+	var out []string
+	for _, m := range metadataSummary(c) {
+		if m.refused != "" {
+			out = append(out, m.text+": "+m.refused)
+		}
+	}
+	return out
 }

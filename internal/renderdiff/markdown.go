@@ -20,6 +20,13 @@ func (r Report) WriteMarkdown(w io.Writer, title string) error {
 	}
 	added, removed, changed := r.Count()
 	fmt.Fprintf(&b, "%d added, %d removed, %d changed, %d unchanged.\n\n", added, removed, changed, r.Unchanged)
+	if len(r.Refused) > 0 {
+		b.WriteString("**Refused by the API server**: applying this would fail; undo these changes:\n\n")
+		for _, s := range r.Refused {
+			fmt.Fprintf(&b, "- %s\n", s)
+		}
+		b.WriteString("\n")
+	}
 	for _, s := range r.Summary {
 		fmt.Fprintf(&b, "- %s\n", s)
 	}

@@ -21,6 +21,16 @@ var workloadKinds = map[string]bool{"StatefulSet": true, "Deployment": true}
 
 // summarize turns one object change into the sentences a reviewer needs.
 func summarize(c ObjectChange) []string {
+	if isMetadataKind(c.ID.Kind) {
+		var out []string
+		for _, m := range metadataSummary(c) {
+			out = append(out, m.sentence())
+		}
+		if c.Action == Changed {
+			out = append(out, safetySummary(c)...)
+		}
+		return out
+	}
 	switch c.Action {
 	case Added, Removed:
 		return addRemoveSummary(c)

@@ -39,6 +39,10 @@ const (
 	// before the next, and the cluster only turns healthy once its brokers
 	// run: in wave 0 it would hold the brokers back forever.
 	ClusterSyncWave = "3"
+	// MetadataSyncWave is the wave of RocketMQTopic and
+	// RocketMQConsumerGroup objects, after their cluster: applied once it
+	// is Healthy, pruned before it.
+	MetadataSyncWave = "4"
 	// AnnotationSyncWave is Argo CD's sync-wave annotation.
 	AnnotationSyncWave = annotationSyncWave
 )

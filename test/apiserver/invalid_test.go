@@ -9,6 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
 // crdRejectsMarker is the file that marks an invalid golden case whose
@@ -17,12 +19,13 @@ import (
 // lists, one per line, the paths the CRD expresses.
 const crdRejectsMarker = "crd-rejects"
 
-// TestInvalidGoldenInputs sends every RocketMQCluster that an invalid golden
-// case's errors.txt names to the API server (create, dryRun=All, strict
-// field validation). In a case marked crd-rejects each must be refused
-// with a message naming the marked fields; in an unmarked case each must be
-// accepted, so that the markers always say exactly what the CRD enforces.
-// The case's other clusters must always be accepted.
+// TestInvalidGoldenInputs sends every RocketMQCluster, RocketMQTopic and
+// RocketMQConsumerGroup of an invalid golden case to the API server
+// (create, dryRun=All, strict field validation). Each one errors.txt names
+// must, in a case marked crd-rejects, be refused with a message naming the
+// marked fields; in an unmarked case it must be accepted, so that the
+// markers always say exactly what the CRD enforces. The case's other
+// objects must always be accepted.
 func TestInvalidGoldenInputs(t *testing.T) {
 	for _, c := range loadGoldenCases(t) {
 		if !c.invalid() {
@@ -31,7 +34,7 @@ func TestInvalidGoldenInputs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := testContext(t)
 			ns := env.NewNamespace(t, "")
-			for _, in := range rocketMQClusters(c.inputs) {
+			for _, in := range validatedKinds(c.inputs) {
 				obj := in.DeepCopy()
 				obj.SetNamespace(ns)
 				err := env.Client.Create(ctx, obj, client.DryRunAll, client.FieldValidation("Strict"))
@@ -120,4 +123,17 @@ func quotedKeyPath(p string) string {
 		return p
 	}
 	return fmt.Sprintf("%s['%s']%s", p[:i], p[i+1:j], p[j+1:])
+}
+
+// validatedKinds are the objects of the kinds krm-fn validates: clusters,
+// topics and consumer groups.
+func validatedKinds(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, o := range objs {
+		switch o.GetKind() {
+		case v1alpha1.KindRocketMQCluster, v1alpha1.KindRocketMQTopic, v1alpha1.KindRocketMQConsumerGroup:
+			out = append(out, o)
+		}
+	}
+	return out
 }

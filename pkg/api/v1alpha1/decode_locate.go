@@ -76,7 +76,7 @@ func checkStruct(t reflect.Type, v any, path *field.Path) field.ErrorList {
 	for _, k := range sortedMapKeys(obj) {
 		ft, ok := jsonField(t, k)
 		if !ok {
-			errs = append(errs, unknownFieldError(path.Child(k).String()))
+			errs = append(errs, unknownFieldError(path.Child(k).String(), jsonFieldNames(t)))
 			continue
 		}
 		errs = append(errs, checkValue(ft, obj[k], path.Child(k))...)
@@ -224,13 +224,13 @@ func jsonFieldNames(t reflect.Type) []string {
 	return names
 }
 
-// fieldsAt returns the JSON field names of the struct that holds the
+// fieldsAt returns the JSON field names of the struct (within root) that holds the
 // unknown field at path (as sigs.k8s.io/json reports it, e.g.
 // "spec.imagePullSecrets[0].nme"), or nil when the parent is not a struct
 // of the API (a map, or a path that does not resolve).
-func fieldsAt(path string) []string {
+func fieldsAt(root reflect.Type, path string) []string {
 	segs := strings.Split(path, ".")
-	t := clusterType
+	t := root
 	for _, s := range segs[:len(segs)-1] {
 		if i := strings.IndexByte(s, '['); i >= 0 {
 			s = s[:i]

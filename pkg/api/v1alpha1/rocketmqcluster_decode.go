@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
@@ -21,12 +22,18 @@ import (
 //
 // +kubebuilder:object:generate=false
 type DecodeError struct {
+	// Kind is the kind being decoded; empty reads as RocketMQCluster.
+	Kind string
 	Errs field.ErrorList
 }
 
 // Error joins the field errors.
 func (e *DecodeError) Error() string {
-	return "decoding RocketMQCluster: " + e.Errs.ToAggregate().Error()
+	kind := e.Kind
+	if kind == "" {
+		kind = KindRocketMQCluster
+	}
+	return "decoding " + kind + ": " + e.Errs.ToAggregate().Error()
 }
 
 // FieldErrors returns the field errors, for callers that report each one.
@@ -41,38 +48,66 @@ func (e *DecodeError) FieldErrors() field.ErrorList { return e.Errs }
 // sees every problem in one run rather than one round of fixes at a time.
 // It never panics.
 func DecodeCluster(data []byte) (*RocketMQCluster, error) {
+	var c RocketMQCluster
+	j, errs, err := decodeStrict(KindRocketMQCluster, data, &c)
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) == 0 {
+		errs = validateTypeMeta(c.TypeMeta, KindRocketMQCluster)
+		errs = append(errs, quantityRangeErrors(reflect.ValueOf(&c.Spec), field.NewPath("spec"))...)
+	} else {
+		errs = append(errs, remainderErrors(j, clusterType, errs, validateClusterRemainder)...)
+	}
+	if len(errs) > 0 {
+		return nil, &DecodeError{Kind: KindRocketMQCluster, Errs: errs}
+	}
+	return &c, nil
+}
+
+// decodeStrict decodes one object of kind from YAML or JSON into obj (a
+// pointer to the kind's type), strictly: unknown and duplicate fields and
+// values of the wrong type come back as field errors, each with its path;
+// a document that is not a YAML mapping is a plain error. The JSON form of
+// the document is returned for remainderErrors.
+func decodeStrict(kind string, data []byte, obj any) ([]byte, field.ErrorList, error) {
 	j, err := yaml.YAMLToJSONStrict(data)
 	if err != nil {
-		return nil, fmt.Errorf("reading RocketMQCluster YAML: %w", err)
+		return nil, nil, fmt.Errorf("reading %s YAML: %w", kind, err)
 	}
 	j = bytes.TrimSpace(j)
 	if len(j) == 0 || j[0] != '{' {
-		return nil, fmt.Errorf("reading RocketMQCluster YAML: want a mapping with apiVersion, kind, metadata and spec, got %.40q", j)
+		return nil, nil, fmt.Errorf("reading %s YAML: want a mapping with apiVersion, kind, metadata and spec, got %.40q", kind, j)
 	}
-	var c RocketMQCluster
-	strictErrs, err := kjson.UnmarshalStrict(j, &c, kjson.DisallowDuplicateFields, kjson.DisallowUnknownFields)
-	errs := strictFieldErrors(strictErrs)
+	root := reflect.TypeOf(obj).Elem()
+	strictErrs, err := kjson.UnmarshalStrict(j, obj, kjson.DisallowDuplicateFields, kjson.DisallowUnknownFields)
+	errs := strictFieldErrors(root, strictErrs)
 	if err != nil {
 		// The strict errors are lost when a value fails to decode; the
 		// locator finds both kinds.
-		errs = locateDecodeErrors(j, err)
+		errs = locateDecodeErrors(root, j, err)
 	}
-	if len(errs) == 0 {
-		errs = validateTypeMeta(&c)
-		errs = append(errs, quantityRangeErrors(reflect.ValueOf(&c.Spec), field.NewPath("spec"))...)
-	} else {
-		errs = append(errs, remainderErrors(j, errs)...)
+	return j, errs, nil
+}
+
+// validateClusterRemainder defaults and validates what is left of a
+// cluster document once the fields that did not decode are removed.
+func validateClusterRemainder(rest []byte) field.ErrorList {
+	var c RocketMQCluster
+	if err := json.Unmarshal(rest, &c); err != nil {
+		return nil
 	}
-	if len(errs) > 0 {
-		return nil, &DecodeError{Errs: errs}
+	if len(quantityRangeErrors(reflect.ValueOf(&c.Spec), field.NewPath("spec"))) > 0 {
+		return nil
 	}
-	return &c, nil
+	c.Default()
+	return c.Validate()
 }
 
 // strictFieldErrors turns sigs.k8s.io/json's strict errors (unknown or
 // duplicate fields, each with its full path) into field errors, suggesting
 // the right spelling when only the case differs.
-func strictFieldErrors(strict []error) field.ErrorList {
+func strictFieldErrors(root reflect.Type, strict []error) field.ErrorList {
 	var errs field.ErrorList
 	for _, e := range strict {
 		var fe kjson.FieldError
@@ -80,19 +115,19 @@ func strictFieldErrors(strict []error) field.ErrorList {
 			errs = append(errs, documentError(e.Error()))
 			continue
 		}
-		errs = append(errs, unknownFieldError(fe.FieldPath()))
+		errs = append(errs, unknownFieldError(fe.FieldPath(), fieldsAt(root, fe.FieldPath())))
 	}
 	return errs
 }
 
-func validateTypeMeta(c *RocketMQCluster) field.ErrorList {
+func validateTypeMeta(tm metav1.TypeMeta, kind string) field.ErrorList {
 	var errs field.ErrorList
-	if c.APIVersion != GroupVersion.String() {
-		errs = append(errs, field.Invalid(field.NewPath("apiVersion"), c.APIVersion,
+	if tm.APIVersion != GroupVersion.String() {
+		errs = append(errs, field.Invalid(field.NewPath("apiVersion"), tm.APIVersion,
 			"must be "+GroupVersion.String()))
 	}
-	if c.Kind != KindRocketMQCluster {
-		errs = append(errs, field.Invalid(field.NewPath("kind"), c.Kind, "must be "+KindRocketMQCluster))
+	if tm.Kind != kind {
+		errs = append(errs, field.Invalid(field.NewPath("kind"), tm.Kind, "must be "+kind))
 	}
 	return errs
 }
@@ -100,14 +135,14 @@ func validateTypeMeta(c *RocketMQCluster) field.ErrorList {
 // locateDecodeErrors finds the fields behind a decoding error: json
 // reports only the first bad value, and errors from custom decoders
 // (quantities, config values) carry no path at all.
-func locateDecodeErrors(j []byte, decodeErr error) field.ErrorList {
+func locateDecodeErrors(root reflect.Type, j []byte, decodeErr error) field.ErrorList {
 	var tree any
 	d := json.NewDecoder(bytes.NewReader(j))
 	d.UseNumber()
 	if err := d.Decode(&tree); err != nil {
 		return field.ErrorList{documentError(decodeErr.Error())}
 	}
-	errs := checkValue(clusterType, tree, nil)
+	errs := checkValue(root, tree, nil)
 	if len(errs) == 0 {
 		errs = field.ErrorList{documentError(decodeErr.Error())}
 	}
@@ -119,15 +154,14 @@ func documentError(msg string) *field.Error {
 	return &field.Error{Type: field.ErrorTypeInvalid, Field: "<document>", BadValue: field.OmitValueType{}, Detail: msg}
 }
 
-// unknownFieldError reports a field the API does not have. The message
-// suggests the field most likely meant (see suggestFieldName) and lists the
-// valid fields at that place, so that it helps where no documentation is at
+// unknownFieldError reports a field the API does not have; valid are the
+// fields at that place. The message suggests the field most likely meant
+// (see suggestFieldName) and lists the valid fields, so that it helps where no documentation is at
 // hand (an Argo CD sync error, a CI log):
 //
 //	spec.nameServer.replica: Forbidden: unknown field "replica": did you mean "replicas"? (valid fields: jvm, placement, replicas, resources)
-func unknownFieldError(path string) *field.Error {
+func unknownFieldError(path string, valid []string) *field.Error {
 	name := path[strings.LastIndexByte(path, '.')+1:]
-	valid := fieldsAt(path)
 	msg := fmt.Sprintf("unknown field %q", name)
 	if s := suggestFieldName(name, valid); s != "" {
 		msg += fmt.Sprintf(": did you mean %q?", s)
@@ -142,13 +176,14 @@ func unknownFieldError(path string) *field.Error {
 }
 
 // remainderErrors validates what is left of the document once the fields
-// behind decodeErrs are removed. Problems on a removed field, or on a field
-// that contains or lies within one, are left out: the decode error already
-// names them, and a default standing in for a removed value would only
-// confuse. So are problems on the field an unknown field was suggested for
+// behind decodeErrs are removed, with validate (which decodes the rest into
+// root's type). Problems on a removed field, or on a field that contains or
+// lies within one, are left out: the decode error already names them, and
+// a default standing in for a removed value would only confuse. So are
+// problems on the field an unknown field was suggested for
 // (spec.imagePullSecrets[0].nme leaves that reference without a name): the
 // user meant to set it, and the suggestion already says how.
-func remainderErrors(j []byte, decodeErrs field.ErrorList) field.ErrorList {
+func remainderErrors(j []byte, root reflect.Type, decodeErrs field.ErrorList, validate func(rest []byte) field.ErrorList) field.ErrorList {
 	var tree map[string]any
 	if err := json.Unmarshal(j, &tree); err != nil {
 		return nil
@@ -160,17 +195,9 @@ func remainderErrors(j []byte, decodeErrs field.ErrorList) field.ErrorList {
 	if err != nil {
 		return nil
 	}
-	var c RocketMQCluster
-	if err := json.Unmarshal(rest, &c); err != nil {
-		return nil
-	}
-	if len(quantityRangeErrors(reflect.ValueOf(&c.Spec), field.NewPath("spec"))) > 0 {
-		return nil
-	}
-	c.Default()
-	meant := meantFields(tree, decodeErrs)
+	meant := meantFields(root, tree, decodeErrs)
 	var out field.ErrorList
-	for _, e := range c.Validate() {
+	for _, e := range validate(rest) {
 		if !overlapsAny(e.Field, decodeErrs) && !withinAny(e.Field, meant) {
 			out = append(out, e)
 		}
@@ -181,7 +208,7 @@ func remainderErrors(j []byte, decodeErrs field.ErrorList) field.ErrorList {
 // meantFields returns the fields that the unknown fields in errs were
 // suggested for (spec.controller for spec.controler) and that the document
 // (tree) leaves unset.
-func meantFields(tree map[string]any, errs field.ErrorList) []string {
+func meantFields(root reflect.Type, tree map[string]any, errs field.ErrorList) []string {
 	var out []string
 	for _, e := range errs {
 		if e.Type != field.ErrorTypeForbidden || !strings.HasPrefix(e.Detail, "unknown field") {
@@ -191,7 +218,7 @@ func meantFields(tree map[string]any, errs field.ErrorList) []string {
 		if i := strings.LastIndexByte(e.Field, '.'); i >= 0 {
 			parent, name = e.Field[:i+1], e.Field[i+1:]
 		}
-		if s := suggestFieldName(name, fieldsAt(e.Field)); s != "" && !hasPath(tree, parent+s) {
+		if s := suggestFieldName(name, fieldsAt(root, e.Field)); s != "" && !hasPath(tree, parent+s) {
 			out = append(out, parent+s)
 		}
 	}
