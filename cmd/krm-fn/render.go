@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fn"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 )
 
 func newRenderCommand(s streams) *cobra.Command {
@@ -53,7 +54,7 @@ func renderFiles(s streams, files []string) error {
 	if results.ExitCode() != 0 {
 		return errReported
 	}
-	if err := (kio.ByteWriter{Writer: s.out}).Write(out); err != nil {
+	if err := (krm.Writer{Writer: s.out}).Write(out); err != nil {
 		return fmt.Errorf("writing the rendered objects: %w", err)
 	}
 	return nil

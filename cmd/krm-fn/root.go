@@ -8,8 +8,10 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fn"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 )
 
 // streams are the process's standard streams, injected for tests.
@@ -69,9 +71,9 @@ error results, renders nothing and exits 1.`,
 // results also go to stderr, one line each, so that `kustomize build`
 // users see warnings and errors without reading the ResourceList.
 func runResourceList(s streams) error {
-	rw := &kio.ByteReadWriter{Reader: s.in, Writer: s.out, KeepReaderAnnotations: true}
+	rw := &kio.ByteReadWriter{Reader: s.in, KeepReaderAnnotations: true}
 	rec := &recordingProcessor{}
-	err := framework.Execute(rec, rw)
+	err := execute(rec, rw, s.out)
 	printResults(s.errOut, rec.results, nil)
 	var results framework.Results
 	switch {
@@ -82,6 +84,49 @@ func runResourceList(s streams) error {
 	default:
 		return fmt.Errorf("running the RocketMQCluster function: %w", err)
 	}
+}
+
+// execute is kyaml's framework.Execute with krm.Writer as the writer: it
+// reads the ResourceList, keeps the path, index and id annotations of both
+// generations consistent, runs p, and writes the items and results.
+func execute(p framework.ResourceListProcessor, rw *kio.ByteReadWriter, out io.Writer) error {
+	items, err := rw.Read()
+	if err != nil {
+		return fmt.Errorf("reading the ResourceList on stdin: %w", err)
+	}
+	rl := framework.ResourceList{Items: items, FunctionConfig: rw.FunctionConfig}
+	annotations, err := kio.PreprocessResourcesForInternalAnnotationMigration(rl.Items)
+	if err != nil {
+		return fmt.Errorf("reading the ResourceList on stdin: %w", err)
+	}
+	processErr := p.Process(&rl)
+	if err := kio.ReconcileInternalAnnotations(rl.Items, annotations); err != nil {
+		return fmt.Errorf("restoring the items' annotations: %w", err)
+	}
+	w := krm.Writer{Writer: out, KeepReaderAnnotations: true, FunctionConfig: rw.FunctionConfig,
+		Results: rw.Results, WrappingKind: rw.WrappingKind, WrappingAPIVersion: rw.WrappingAPIVersion}
+	if len(rl.Results) > 0 {
+		if w.Results, err = resultsNode(rl.Results); err != nil {
+			return err
+		}
+	}
+	if err := w.Write(rl.Items); err != nil {
+		return fmt.Errorf("writing the ResourceList: %w", err)
+	}
+	return processErr
+}
+
+// resultsNode is results as the ResourceList's results field.
+func resultsNode(results framework.Results) (*yaml.RNode, error) {
+	b, err := yaml.Marshal(results)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the results: %w", err)
+	}
+	n, err := yaml.Parse(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("encoding the results: %w", err)
+	}
+	return n, nil
 }
 
 // recordingProcessor runs fn.Processor and keeps its results for stderr.
