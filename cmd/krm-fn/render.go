@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -45,7 +44,7 @@ func renderFiles(s streams, files []string) error {
 		items = append(items, nodes...)
 	}
 	out, results := fn.Run(items, nil)
-	printResults(s.errOut, results, func(r *framework.Result) string {
+	printResults(s.errOut, results, func(r *krm.Result) string {
 		if r.ResourceRef == nil {
 			return ""
 		}

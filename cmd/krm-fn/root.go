@@ -6,9 +6,6 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
-	"sigs.k8s.io/kustomize/kyaml/kio"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fn"
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
@@ -71,11 +68,13 @@ error results, renders nothing and exits 1.`,
 // results also go to stderr, one line each, so that `kustomize build`
 // users see warnings and errors without reading the ResourceList.
 func runResourceList(s streams) error {
-	rw := &kio.ByteReadWriter{Reader: s.in, KeepReaderAnnotations: true}
-	rec := &recordingProcessor{}
-	err := execute(rec, rw, s.out)
-	printResults(s.errOut, rec.results, nil)
-	var results framework.Results
+	var results krm.Results
+	err := krm.Execute(func(rl *krm.ResourceList) error {
+		err := fn.Processor{}.Process(rl)
+		results = rl.Results
+		return err
+	}, s.in, s.out)
+	printResults(s.errOut, results, nil)
 	switch {
 	case err == nil:
 		return nil
@@ -86,63 +85,9 @@ func runResourceList(s streams) error {
 	}
 }
 
-// execute is kyaml's framework.Execute with krm.Writer as the writer: it
-// reads the ResourceList, keeps the path, index and id annotations of both
-// generations consistent, runs p, and writes the items and results.
-func execute(p framework.ResourceListProcessor, rw *kio.ByteReadWriter, out io.Writer) error {
-	items, err := rw.Read()
-	if err != nil {
-		return fmt.Errorf("reading the ResourceList on stdin: %w", err)
-	}
-	rl := framework.ResourceList{Items: items, FunctionConfig: rw.FunctionConfig}
-	annotations, err := kio.PreprocessResourcesForInternalAnnotationMigration(rl.Items)
-	if err != nil {
-		return fmt.Errorf("reading the ResourceList on stdin: %w", err)
-	}
-	processErr := p.Process(&rl)
-	if err := kio.ReconcileInternalAnnotations(rl.Items, annotations); err != nil {
-		return fmt.Errorf("restoring the items' annotations: %w", err)
-	}
-	w := krm.Writer{Writer: out, KeepReaderAnnotations: true, FunctionConfig: rw.FunctionConfig,
-		Results: rw.Results, WrappingKind: rw.WrappingKind, WrappingAPIVersion: rw.WrappingAPIVersion}
-	if len(rl.Results) > 0 {
-		if w.Results, err = resultsNode(rl.Results); err != nil {
-			return err
-		}
-	}
-	if err := w.Write(rl.Items); err != nil {
-		return fmt.Errorf("writing the ResourceList: %w", err)
-	}
-	return processErr
-}
-
-// resultsNode is results as the ResourceList's results field.
-func resultsNode(results framework.Results) (*yaml.RNode, error) {
-	b, err := yaml.Marshal(results)
-	if err != nil {
-		return nil, fmt.Errorf("encoding the results: %w", err)
-	}
-	n, err := yaml.Parse(string(b))
-	if err != nil {
-		return nil, fmt.Errorf("encoding the results: %w", err)
-	}
-	return n, nil
-}
-
-// recordingProcessor runs fn.Processor and keeps its results for stderr.
-type recordingProcessor struct {
-	results framework.Results
-}
-
-func (p *recordingProcessor) Process(rl *framework.ResourceList) error {
-	err := fn.Processor{}.Process(rl)
-	p.results = rl.Results
-	return err
-}
-
 // printResults writes one line per result; origin, when known, names the
 // file a result's resource came from.
-func printResults(w io.Writer, results framework.Results, origin func(*framework.Result) string) {
+func printResults(w io.Writer, results krm.Results, origin func(*krm.Result) string) {
 	for _, r := range results {
 		line := fn.FormatResult(r)
 		if origin != nil {
