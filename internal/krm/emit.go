@@ -92,7 +92,12 @@ func plainKey(k *yaml.Node) bool {
 
 // emitter writes a supported tree.
 type emitter struct {
-	buf *bytes.Buffer
+	buf     *bytes.Buffer
+	scalars *scalarEncoder
+}
+
+func newEmitter(buf *bytes.Buffer) emitter {
+	return emitter{buf: buf, scalars: &scalarEncoder{}}
 }
 
 // mapping writes block mapping n at indentation indent. inline means the
@@ -175,7 +180,7 @@ func (e emitter) scalarLine(n *yaml.Node, indent int, lead string) error {
 		e.buf.WriteByte('\n')
 		return nil
 	}
-	text, err := encodeAfter(n, lead)
+	text, err := e.scalars.encodeAfter(n, lead)
 	if err != nil {
 		return err
 	}
@@ -188,10 +193,23 @@ func (e emitter) scalarLine(n *yaml.Node, indent int, lead string) error {
 	return nil
 }
 
+// scalarEncoder encodes scalars and flow collections with yaml.v3, one
+// document each on a shared encoder: a new yaml.v3 encoder allocates
+// several kilobytes of buffers, which cost more than encoding a scalar.
+// The encoder is replaced every maxDocs documents, because it keeps every
+// event it has emitted (see Writer).
+type scalarEncoder struct {
+	buf  bytes.Buffer
+	enc  *yaml.Encoder
+	docs int
+}
+
+const maxDocs = 64
+
 // encodeAfter is yaml.v3's text for scalar or flow collection n as the
 // value of a one-key mapping ("k:") or the item of a one-item sequence
 // ("-"), lead removed.
-func encodeAfter(n *yaml.Node, lead string) (string, error) {
+func (s *scalarEncoder) encodeAfter(n *yaml.Node, lead string) (string, error) {
 	c := *n
 	var parent *yaml.Node
 	if lead == "k:" {
@@ -199,11 +217,21 @@ func encodeAfter(n *yaml.Node, lead string) (string, error) {
 	} else {
 		parent = &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{&c}}
 	}
-	out, err := encode(parent, yaml.CompactSequenceStyle)
-	if err != nil {
-		return "", err
+	if s.enc == nil || s.docs == maxDocs {
+		s.enc = yaml.NewEncoderWithOptions(&s.buf, &yaml.EncoderOptions{SeqIndent: yaml.CompactSequenceStyle})
+		s.docs = 0
 	}
-	text, ok := strings.CutPrefix(string(out), lead)
+	s.buf.Reset()
+	// The emitter writes a document out when it ends it.
+	if err := s.enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{parent}}); err != nil {
+		return "", fmt.Errorf("encoding a scalar: %w", err)
+	}
+	out := s.buf.String()
+	if s.docs > 0 {
+		out = strings.TrimPrefix(out, "---\n")
+	}
+	s.docs++
+	text, ok := strings.CutPrefix(out, lead)
 	if !ok {
 		return "", fmt.Errorf("internal error: a scalar encoded as %q does not start with %q", out, lead)
 	}

@@ -10,7 +10,7 @@ import (
 // stream writes the nodes as the documents after the first of a YAML
 // stream: "---" before each.
 func stream(buf *bytes.Buffer, nodes []*yaml.RNode) error {
-	e := emitter{buf: buf}
+	e := newEmitter(buf)
 	for _, n := range nodes {
 		buf.WriteString("---\n")
 		if err := e.mapping(n.YNode(), 0, false); err != nil {
@@ -69,24 +69,5 @@ func (w Writer) wrapped(buf *bytes.Buffer, nodes []*yaml.RNode) error {
 	if w.Results != nil {
 		list.Content = append(list.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "results"}, w.Results.YNode())
 	}
-	return emitter{buf: buf}.mapping(list, 0, false)
-}
-
-// encode prints n as the only document of a stream, as kyaml's encoder
-// does. supported has ruled out what ends a stream with "..." (a block
-// scalar that keeps its line breaks); the check stays so that a case it
-// missed fails loudly instead of printing a different stream.
-func encode(n *yaml.Node, style yaml.SequenceIndentStyle) ([]byte, error) {
-	var b bytes.Buffer
-	enc := yaml.NewEncoderWithOptions(&b, &yaml.EncoderOptions{SeqIndent: style})
-	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{n}}); err != nil {
-		return nil, fmt.Errorf("encoding YAML: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("encoding YAML: %w", err)
-	}
-	if bytes.HasSuffix(b.Bytes(), []byte("\n...\n")) {
-		return nil, fmt.Errorf("internal error: YAML encoded on its own ends with \"...\": %q", b.String())
-	}
-	return b.Bytes(), nil
+	return newEmitter(buf).mapping(list, 0, false)
 }

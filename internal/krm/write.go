@@ -88,7 +88,7 @@ func (w Writer) firstDocument(n *yaml.RNode) ([]byte, bool, error) {
 			return nil, false, err
 		}
 		var buf bytes.Buffer
-		err := emitter{buf: &buf}.mapping(n.YNode(), 0, false)
+		err := newEmitter(&buf).mapping(n.YNode(), 0, false)
 		return buf.Bytes(), err == nil, err
 	}
 	c := n.Copy()
