@@ -17,9 +17,10 @@ import (
 // of a stream until the encoder is closed (go-yaml/yaml#1033): one encoder
 // for a whole render grows a slice of ~270-byte events by 1.25x thousands
 // of times, which made writing the example's 1 770 lines take 10-20 ms,
-// more than everything else krm-fn does. Objects outside the emitter's
-// subset (comments, anchors, a lone object, a JSON file) are written by
-// kio.ByteWriter instead.
+// more than everything else krm-fn does. The first document of a stream
+// may be outside the emitter's subset (see firstDocument); otherwise
+// output with comments, anchors or a lone object (maybe from a JSON file)
+// is written by kio.ByteWriter.
 //
 // Unlike kio.ByteWriter, Write does not copy the nodes first: it clears
 // empty annotations (and, unless KeepReaderAnnotations, the reader's index
