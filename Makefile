@@ -80,8 +80,8 @@ kube-assets: ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, ku
 	hack/kube-assets.sh
 
 .PHONY: bench
-bench: build $(KUSTOMIZE) ## Run the benchmarks.
-	go test -run '^$$' -bench . -benchmem ./...
+bench: build $(KUSTOMIZE) ## Run the benchmarks, krm-fn's start-up (BenchmarkStartup, hack/bench-kustomize.sh) included.
+	KRM_FN=$(KRM_FN) go test -run '^$$' -bench . -benchmem ./...
 	PATH=$(BIN):$$PATH hack/bench-kustomize.sh
 
 .PHONY: fuzz

@@ -54,7 +54,7 @@ func newKustomizeEnv(t *testing.T) kustomizeEnv {
 
 // krmFnDir is a directory holding a krm-fn built from this source (or the
 // binary named by KRM_FN).
-func krmFnDir(t *testing.T) string {
+func krmFnDir(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("KRM_FN"); p != "" {
 		require.Equal(t, "krm-fn", filepath.Base(p), "KRM_FN must name a file called krm-fn (kustomizations call it by that name)")

@@ -7,12 +7,12 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fn"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 )
 
 func newRenderCommand(s streams) *cobra.Command {
@@ -57,7 +57,7 @@ func renderFiles(s streams, files []string) error {
 			return fmt.Errorf("clearing the path annotation of %s %s: %w", n.GetKind(), n.GetName(), err)
 		}
 	}
-	printResults(s.errOut, results, func(r *framework.Result) string {
+	printResults(s.errOut, results, func(r *krm.Result) string {
 		if r.ResourceRef == nil {
 			return ""
 		}
@@ -66,7 +66,7 @@ func renderFiles(s streams, files []string) error {
 	if results.ExitCode() != 0 {
 		return errReported
 	}
-	if err := (kio.ByteWriter{Writer: s.out}).Write(out); err != nil {
+	if err := (krm.Writer{Writer: s.out}).Write(out); err != nil {
 		return fmt.Errorf("writing the rendered objects: %w", err)
 	}
 	return nil

@@ -6,10 +6,9 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
-	"sigs.k8s.io/kustomize/kyaml/kio"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/fn"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 )
 
 // streams are the process's standard streams, injected for tests.
@@ -73,11 +72,13 @@ exits 1.`,
 // results also go to stderr, one line each, so that `kustomize build`
 // users see warnings and errors without reading the ResourceList.
 func runResourceList(s streams) error {
-	rw := &kio.ByteReadWriter{Reader: s.in, Writer: s.out, KeepReaderAnnotations: true}
-	rec := &recordingProcessor{}
-	err := framework.Execute(rec, rw)
-	printResults(s.errOut, rec.results, nil)
-	var results framework.Results
+	var results krm.Results
+	err := krm.Execute(func(rl *krm.ResourceList) error {
+		err := fn.Processor{}.Process(rl)
+		results = rl.Results
+		return err
+	}, s.in, s.out)
+	printResults(s.errOut, results, nil)
 	switch {
 	case err == nil:
 		return nil
@@ -88,20 +89,9 @@ func runResourceList(s streams) error {
 	}
 }
 
-// recordingProcessor runs fn.Processor and keeps its results for stderr.
-type recordingProcessor struct {
-	results framework.Results
-}
-
-func (p *recordingProcessor) Process(rl *framework.ResourceList) error {
-	err := fn.Processor{}.Process(rl)
-	p.results = rl.Results
-	return err
-}
-
 // printResults writes one line per result; origin, when known, names the
 // file a result's resource came from.
-func printResults(w io.Writer, results framework.Results, origin func(*framework.Result) string) {
+func printResults(w io.Writer, results krm.Results, origin func(*krm.Result) string) {
 	for _, r := range results {
 		line := fn.FormatResult(r)
 		if origin != nil {

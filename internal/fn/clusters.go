@@ -5,9 +5,9 @@ import (
 	"sort"
 	"strings"
 
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
@@ -34,8 +34,8 @@ type clusterKey struct{ namespace, name string }
 // generators, kpt with the config file inside the package) is rendered once,
 // from the item, because the item carries the edits of earlier pipeline
 // steps. Two items naming the same cluster are an error.
-func findClusters(items []*yaml.RNode, functionConfig *yaml.RNode) ([]cluster, framework.Results) {
-	var results framework.Results
+func findClusters(items []*yaml.RNode, functionConfig *yaml.RNode) ([]cluster, krm.Results) {
+	var results krm.Results
 	byKey := map[clusterKey]cluster{}
 	for i, item := range items {
 		if !isObject(item) {
@@ -106,7 +106,7 @@ func sortedClusters(byKey map[clusterKey]cluster) []cluster {
 // asCluster says whether node is a RocketMQCluster. A RocketMQCluster of an
 // apiVersion this function does not know is an error, not something to pass
 // through silently.
-func asCluster(node *yaml.RNode) (cluster, bool, framework.Results) {
+func asCluster(node *yaml.RNode) (cluster, bool, krm.Results) {
 	if !isObject(node) {
 		return cluster{}, false, nil
 	}
@@ -120,7 +120,7 @@ func asCluster(node *yaml.RNode) (cluster, bool, framework.Results) {
 		return cluster{}, false, nil
 	}
 	if meta.APIVersion != v1alpha1.GroupVersion.String() {
-		return cluster{}, false, framework.Results{errorResult(&ref, "apiVersion",
+		return cluster{}, false, krm.Results{errorResult(&ref, "apiVersion",
 			fmt.Sprintf("apiVersion %q is not supported; this function renders %s", meta.APIVersion, v1alpha1.GroupVersion))}
 	}
 	return cluster{node: node, ref: ref}, true, nil

@@ -3,7 +3,7 @@ package fn
 import (
 	"strings"
 
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 )
 
 // FormatResult is a one-line, human-readable form of a result:
@@ -11,11 +11,11 @@ import (
 //	error: RocketMQCluster mq/orders: spec.controller.replicas: Invalid value: 2: must be odd
 //
 // Parts that the result does not have are left out.
-func FormatResult(r *framework.Result) string {
+func FormatResult(r *krm.Result) string {
 	var b strings.Builder
 	sev := r.Severity
 	if sev == "" {
-		sev = framework.Info
+		sev = krm.Info
 	}
 	b.WriteString(string(sev))
 	b.WriteString(": ")

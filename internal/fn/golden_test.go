@@ -11,11 +11,11 @@ import (
 
 	"github.com/pmezard/go-difflib/difflib"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/golden"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 )
 
 // goldenDir holds one folder per case: input.yaml (a YAML stream of items,
@@ -104,7 +104,7 @@ func encode(t *testing.T, nodes []*yaml.RNode) string {
 	return b.String()
 }
 
-func formatResults(results framework.Results) string {
+func formatResults(results krm.Results) string {
 	var b strings.Builder
 	for _, r := range results {
 		b.WriteString(FormatResult(r))

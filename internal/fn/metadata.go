@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
@@ -40,9 +40,9 @@ func isMetadataKind(kind string) bool {
 // findMetadata decodes every RocketMQTopic and RocketMQConsumerGroup among
 // the items strictly and validates each. Objects that do not decode or
 // validate are reported and left out of the returned list.
-func findMetadata(items []*yaml.RNode) ([]metadataObject, framework.Results) {
+func findMetadata(items []*yaml.RNode) ([]metadataObject, krm.Results) {
 	var out []metadataObject
-	var results framework.Results
+	var results krm.Results
 	for _, item := range items {
 		if !isObject(item) || !isMetadataKind(item.GetKind()) || isLocalConfig(item) {
 			continue
@@ -58,7 +58,7 @@ func findMetadata(items []*yaml.RNode) ([]metadataObject, framework.Results) {
 
 // decodeMetadata decodes and validates one object; ok is false when it is
 // not of this API group (passed through untouched) or has errors.
-func decodeMetadata(item *yaml.RNode) (metadataObject, bool, framework.Results) {
+func decodeMetadata(item *yaml.RNode) (metadataObject, bool, krm.Results) {
 	meta, err := item.GetMeta()
 	if err != nil {
 		return metadataObject{}, false, nil
@@ -69,12 +69,12 @@ func decodeMetadata(item *yaml.RNode) (metadataObject, bool, framework.Results) 
 		return metadataObject{}, false, nil
 	}
 	if meta.APIVersion != v1alpha1.GroupVersion.String() {
-		return metadataObject{}, false, framework.Results{errorResult(&ref, "apiVersion",
+		return metadataObject{}, false, krm.Results{errorResult(&ref, "apiVersion",
 			fmt.Sprintf("apiVersion %q is not supported; this function validates %s", meta.APIVersion, v1alpha1.GroupVersion))}
 	}
 	text, err := item.String()
 	if err != nil {
-		return metadataObject{}, false, framework.Results{errorResult(&ref, "", fmt.Sprintf("cannot serialise the %s: %v", ref.Kind, err))}
+		return metadataObject{}, false, krm.Results{errorResult(&ref, "", fmt.Sprintf("cannot serialise the %s: %v", ref.Kind, err))}
 	}
 	m := metadataObject{node: item, ref: ref}
 	if ref.Kind == v1alpha1.KindRocketMQTopic {
@@ -83,13 +83,13 @@ func decodeMetadata(item *yaml.RNode) (metadataObject, bool, framework.Results) 
 	return m.fromGroup([]byte(text))
 }
 
-func (m metadataObject) fromTopic(text []byte) (metadataObject, bool, framework.Results) {
+func (m metadataObject) fromTopic(text []byte) (metadataObject, bool, krm.Results) {
 	t, err := v1alpha1.DecodeTopic(text)
 	if err != nil {
 		return m, false, errResults(m.ref, err)
 	}
 	if errs := t.Validate(); len(errs) > 0 {
-		return m, false, fieldErrorResults(framework.Error, m.ref, errs)
+		return m, false, fieldErrorResults(krm.Error, m.ref, errs)
 	}
 	m.what, m.name, m.brokerGroups = "topic", t.Name(), t.Spec.BrokerGroups
 	read, write := t.Spec.QueueCounts()
@@ -102,13 +102,13 @@ func (m metadataObject) fromTopic(text []byte) (metadataObject, bool, framework.
 	return m, true, nil
 }
 
-func (m metadataObject) fromGroup(text []byte) (metadataObject, bool, framework.Results) {
+func (m metadataObject) fromGroup(text []byte) (metadataObject, bool, krm.Results) {
 	g, err := v1alpha1.DecodeConsumerGroup(text)
 	if err != nil {
 		return m, false, errResults(m.ref, err)
 	}
 	if errs := g.Validate(); len(errs) > 0 {
-		return m, false, fieldErrorResults(framework.Error, m.ref, errs)
+		return m, false, fieldErrorResults(krm.Error, m.ref, errs)
 	}
 	m.what, m.name, m.brokerGroups = "consumer group", g.Name(), g.Spec.BrokerGroups
 	m.cluster = g.Spec.ClusterRef.ClusterKey(g.Namespace)

@@ -5,10 +5,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
@@ -23,7 +23,7 @@ import (
 // than the cluster. Queue shrinks and message type changes need the
 // previous state, which a render does not hold: render-diff, which sees
 // the base revision, reports them.
-func checkMetadata(objs []metadataObject, clusters []cluster, items []*yaml.RNode) framework.Results {
+func checkMetadata(objs []metadataObject, clusters []cluster, items []*yaml.RNode) krm.Results {
 	sort.Slice(objs, func(i, j int) bool { return refKey(&objs[i].ref) < refKey(&objs[j].ref) })
 	results := duplicateResults(objs)
 	byKey := decodedClusters(clusters)
@@ -47,10 +47,10 @@ func checkMetadata(objs []metadataObject, clusters []cluster, items []*yaml.RNod
 // Duplicate, and which one wins would depend on creation order. Every
 // object after the first (in namespace/name order) is an error naming the
 // first.
-func duplicateResults(objs []metadataObject) framework.Results {
+func duplicateResults(objs []metadataObject) krm.Results {
 	type key struct{ kind, cluster, name string }
 	first := map[key]metadataObject{}
-	var results framework.Results
+	var results krm.Results
 	for _, m := range objs {
 		k := key{m.ref.Kind, m.cluster, m.name}
 		prev, dup := first[k]
@@ -112,7 +112,7 @@ func decodedClusters(clusters []cluster) map[string]*v1alpha1.RocketMQCluster {
 }
 
 // brokerGroupResults refuses broker groups the cluster does not render.
-func brokerGroupResults(m metadataObject, c *v1alpha1.RocketMQCluster) framework.Results {
+func brokerGroupResults(m metadataObject, c *v1alpha1.RocketMQCluster) krm.Results {
 	have := map[string]bool{}
 	var names []string
 	for g := range ptr.Deref(c.Spec.Broker.Groups, 0) {
@@ -120,7 +120,7 @@ func brokerGroupResults(m metadataObject, c *v1alpha1.RocketMQCluster) framework
 		have[name] = true
 		names = append(names, name)
 	}
-	var results framework.Results
+	var results krm.Results
 	for i, g := range m.brokerGroups {
 		if !have[g] {
 			results = append(results, errorResult(&m.ref, fmt.Sprintf("spec.brokerGroups[%d]", i), fmt.Sprintf(
@@ -136,14 +136,14 @@ func brokerGroupResults(m metadataObject, c *v1alpha1.RocketMQCluster) framework
 // decide: the cluster's own namespace is always allowed; another one needs
 // a selector, and its labels are known only when the render holds the
 // Namespace.
-func namespaceResults(m metadataObject, c *v1alpha1.RocketMQCluster, nsLabels map[string]map[string]string) framework.Results {
+func namespaceResults(m metadataObject, c *v1alpha1.RocketMQCluster, nsLabels map[string]map[string]string) krm.Results {
 	ns := m.ref.Namespace
 	if ns == c.Namespace {
 		return nil
 	}
 	sel := c.Spec.TopicNamespaceSelector
 	if sel == nil {
-		return framework.Results{errorResult(&m.ref, "metadata.namespace", fmt.Sprintf(
+		return krm.Results{errorResult(&m.ref, "metadata.namespace", fmt.Sprintf(
 			"Forbidden: cluster %s takes topics and consumer groups from its own namespace only; "+
 				"set its spec.topicNamespaceSelector to select namespace %q (e.g. by a label of the Namespace)", m.cluster, ns))}
 	}
@@ -157,7 +157,7 @@ func namespaceResults(m metadataObject, c *v1alpha1.RocketMQCluster, nsLabels ma
 		// validation.
 		return nil
 	}
-	return framework.Results{errorResult(&m.ref, "metadata.namespace", fmt.Sprintf(
+	return krm.Results{errorResult(&m.ref, "metadata.namespace", fmt.Sprintf(
 		"Forbidden: cluster %s does not take topics and consumer groups from namespace %q: its spec.topicNamespaceSelector (%s) "+
 			"does not match the Namespace's labels in this render; label the Namespace to match", m.cluster, ns, selector))}
 }
@@ -179,13 +179,13 @@ const maxNamed = 3
 // missingClusterResults warns once per cluster that objects reference but
 // the render does not hold, on the first of them: a team repository with a
 // thousand topics gets one line, not a thousand.
-func missingClusterResults(missing map[string][]metadataObject) framework.Results {
+func missingClusterResults(missing map[string][]metadataObject) krm.Results {
 	keys := make([]string, 0, len(missing))
 	for k := range missing {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var results framework.Results
+	var results krm.Results
 	for _, k := range keys {
 		objs := missing[k]
 		var named []string
@@ -196,7 +196,7 @@ func missingClusterResults(missing map[string][]metadataObject) framework.Result
 		if len(objs) > maxNamed {
 			who += fmt.Sprintf(" and %d more", len(objs)-maxNamed)
 		}
-		results = append(results, newResult(framework.Warning, &objs[0].ref, "spec.clusterRef", fmt.Sprintf(
+		results = append(results, newResult(krm.Warning, &objs[0].ref, "spec.clusterRef", fmt.Sprintf(
 			"RocketMQCluster %s is not in this render (referenced by %s): its broker groups and topicNamespaceSelector are not checked; "+
 				"the status controller reports ClusterNotFound until it exists", k, who)))
 	}

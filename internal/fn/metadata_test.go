@@ -3,9 +3,9 @@ package fn
 import (
 	"testing"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -30,7 +30,7 @@ const topicOrders = "apiVersion: rocketmq.gitops.dev/v1alpha1\nkind: RocketMQTop
 func TestTopicsWithoutClusterWarnOnce(t *testing.T) {
 	out, results := Run([]*yaml.RNode{mustParse(t, topicOrders)}, nil)
 	require.Len(t, results, 1)
-	assert.Equal(t, framework.Warning, results[0].Severity)
+	assert.Equal(t, krm.Warning, results[0].Severity)
 	assert.Contains(t, results[0].Message, "RocketMQCluster mq/a is not in this render")
 	require.Len(t, out, 1)
 	assert.Equal(t, "4", out[0].GetAnnotations()["argocd.argoproj.io/sync-wave"])

@@ -12,27 +12,27 @@ import (
 	"sort"
 	"sync"
 
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
-// Processor renders every RocketMQCluster of a ResourceList. It implements
-// framework.ResourceListProcessor.
+// Processor renders every RocketMQCluster of a ResourceList (for
+// krm.Execute).
 type Processor struct{}
 
 // Process renders the clusters in rl. It returns the results as an error
 // when one has severity error: kyaml's framework only appends results a
 // filter returns and exits 0, which would let kustomize carry on with an
 // incomplete render.
-func (Processor) Process(rl *framework.ResourceList) (err error) {
+func (Processor) Process(rl *krm.ResourceList) (err error) {
 	defer func() {
 		// Last line of defence: a panic becomes an error result, never a
 		// stack trace on the user's terminal or a half-written output.
 		if r := recover(); r != nil {
-			rl.Results = append(rl.Results, &framework.Result{
-				Severity: framework.Error,
+			rl.Results = append(rl.Results, &krm.Result{
+				Severity: krm.Error,
 				Message:  fmt.Sprintf("%s while rendering RocketMQClusters: %v", internalErrorPrefix, r),
 			})
 			err = rl.Results
@@ -51,12 +51,12 @@ func (Processor) Process(rl *framework.ResourceList) (err error) {
 // the output items and the results; when a result is an error the returned
 // items are the input items, untouched. A panic while rendering a cluster
 // becomes an error result starting with internalErrorPrefix.
-func Run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framework.Results) {
+func Run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, krm.Results) {
 	out, results := run(items, functionConfig)
 	return out, sortResults(results)
 }
 
-func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framework.Results) {
+func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, krm.Results) {
 	clusters, results := findClusters(items, functionConfig)
 	if results.ExitCode() != 0 {
 		return items, results
@@ -67,7 +67,7 @@ func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framew
 	if len(clusters) == 0 && len(metadata) == 0 && rs.ExitCode() == 0 {
 		// Most likely a kustomization that wires the function but lists no
 		// cluster: say so rather than succeed silently with nothing.
-		results = append(results, newResult(framework.Warning, nil, "",
+		results = append(results, newResult(krm.Warning, nil, "",
 			"no RocketMQCluster ("+v1alpha1.GroupVersion.String()+") found in the items or the functionConfig"))
 	}
 	if results.ExitCode() != 0 {
@@ -88,10 +88,10 @@ func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framew
 // renderAll renders the clusters on all CPUs: rendering is pure, and a
 // repository with hundreds of clusters is rendered on every pull request.
 // The output keeps the clusters' order; hashes are the clusters' SpecHash.
-func renderAll(clusters []cluster) ([][]*yaml.RNode, []string, framework.Results) {
+func renderAll(clusters []cluster) ([][]*yaml.RNode, []string, krm.Results) {
 	rendered := make([][]*yaml.RNode, len(clusters))
 	hashes := make([]string, len(clusters))
-	perCluster := make([]framework.Results, len(clusters))
+	perCluster := make([]krm.Results, len(clusters))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(clusters)) {
@@ -106,7 +106,7 @@ func renderAll(clusters []cluster) ([][]*yaml.RNode, []string, framework.Results
 	}
 	close(next)
 	wg.Wait()
-	var results framework.Results
+	var results krm.Results
 	for _, rs := range perCluster {
 		results = append(results, rs...)
 	}
@@ -119,11 +119,11 @@ const internalErrorPrefix = "internal error"
 
 // safeRenderCluster is renderCluster on a worker goroutine, where a panic
 // would otherwise kill the process: Process's recover cannot reach it.
-func safeRenderCluster(c cluster) (objs []*yaml.RNode, hash string, results framework.Results) {
+func safeRenderCluster(c cluster) (objs []*yaml.RNode, hash string, results krm.Results) {
 	defer func() {
 		if r := recover(); r != nil {
 			objs, hash = nil, ""
-			results = framework.Results{errorResult(&c.ref, "",
+			results = krm.Results{errorResult(&c.ref, "",
 				fmt.Sprintf("%s while rendering RocketMQCluster %s: %v", internalErrorPrefix, describe(c.ref), r))}
 		}
 	}()
@@ -132,7 +132,7 @@ func safeRenderCluster(c cluster) (objs []*yaml.RNode, hash string, results fram
 
 // sortResults orders results by resource, keeping each resource's results
 // in the order validation found them, so that the input order never shows.
-func sortResults(results framework.Results) framework.Results {
+func sortResults(results krm.Results) krm.Results {
 	sort.SliceStable(results, func(i, j int) bool {
 		return refKey(results[i].ResourceRef) < refKey(results[j].ResourceRef)
 	})

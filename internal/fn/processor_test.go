@@ -6,9 +6,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/render"
 )
 
@@ -82,7 +82,7 @@ func TestRunRendersNothingWhenOneClusterFails(t *testing.T) {
 	require.Equal(t, in, out, "the input must come back untouched")
 	var errs []string
 	for _, r := range results {
-		if r.Severity == framework.Error {
+		if r.Severity == krm.Error {
 			errs = append(errs, FormatResult(r))
 		}
 	}
@@ -94,7 +94,7 @@ func TestRunWarnsWhenThereIsNoCluster(t *testing.T) {
 	out, results := Run([]*yaml.RNode{cm}, nil)
 	require.Zero(t, results.ExitCode())
 	require.Len(t, results, 1)
-	require.Equal(t, framework.Warning, results[0].Severity)
+	require.Equal(t, krm.Warning, results[0].Severity)
 	require.Contains(t, results[0].Message, "no RocketMQCluster")
 	require.Len(t, out, 1)
 }
@@ -105,14 +105,14 @@ func TestPanicWhileRenderingBecomesAnErrorResult(t *testing.T) {
 	objs, _, results := safeRenderCluster(cluster{node: broken, ref: yaml.ResourceIdentifier{NameMeta: yaml.NameMeta{Name: "x"}}})
 	require.Nil(t, objs)
 	require.Len(t, results, 1)
-	require.Equal(t, framework.Error, results[0].Severity)
+	require.Equal(t, krm.Error, results[0].Severity)
 	require.True(t, strings.HasPrefix(results[0].Message, internalErrorPrefix), results[0].Message)
 }
 
 func TestProcessReturnsErrorResultsAsError(t *testing.T) {
-	rl := &framework.ResourceList{Items: []*yaml.RNode{mustParse(t, "42")}}
+	rl := &krm.ResourceList{Items: []*yaml.RNode{mustParse(t, "42")}}
 	err := Processor{}.Process(rl)
-	var results framework.Results
+	var results krm.Results
 	require.ErrorAs(t, err, &results, "kyaml exits 0 unless Process returns an error")
 	require.Equal(t, 1, results.ExitCode())
 	require.Len(t, rl.Items, 1, "nothing rendered, the item kept")

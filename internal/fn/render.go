@@ -3,9 +3,9 @@ package fn
 import (
 	"fmt"
 
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/render"
 )
@@ -14,10 +14,10 @@ import (
 // returns the SpecHash of the spec it rendered. The input node is never
 // modified: decoding makes the copy that gets defaulted, so the cluster
 // passes through as written (assemble adds annotations only).
-func renderCluster(c cluster) ([]*yaml.RNode, string, framework.Results) {
+func renderCluster(c cluster) ([]*yaml.RNode, string, krm.Results) {
 	text, err := c.node.String()
 	if err != nil {
-		return nil, "", framework.Results{errorResult(&c.ref, "", fmt.Sprintf("cannot serialise the RocketMQCluster: %v", err))}
+		return nil, "", krm.Results{errorResult(&c.ref, "", fmt.Sprintf("cannot serialise the RocketMQCluster: %v", err))}
 	}
 	obj, err := v1alpha1.DecodeCluster([]byte(text))
 	if err != nil {
@@ -25,11 +25,11 @@ func renderCluster(c cluster) ([]*yaml.RNode, string, framework.Results) {
 	}
 	obj.Default()
 	if errs := obj.Validate(); len(errs) > 0 {
-		return nil, "", fieldErrorResults(framework.Error, c.ref, errs)
+		return nil, "", fieldErrorResults(krm.Error, c.ref, errs)
 	}
-	var results framework.Results
+	var results krm.Results
 	for _, w := range obj.Warnings() {
-		results = append(results, newResult(framework.Warning, &c.ref, w.Field, w.Message))
+		results = append(results, newResult(krm.Warning, &c.ref, w.Field, w.Message))
 	}
 	hash, err := obj.SpecHash()
 	if err != nil {

@@ -6,34 +6,35 @@ import (
 
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 )
 
 // errorResult is an error result about ref (nil when no resource is at
 // fault) and the field at path (empty for the whole resource).
-func errorResult(ref *yaml.ResourceIdentifier, path, message string) *framework.Result {
-	return newResult(framework.Error, ref, path, message)
+func errorResult(ref *yaml.ResourceIdentifier, path, message string) *krm.Result {
+	return newResult(krm.Error, ref, path, message)
 }
 
 // newResult always sets the severity: the functions spec defaults an empty
 // one to error, but kyaml counts only an explicit error in ExitCode.
-func newResult(sev framework.Severity, ref *yaml.ResourceIdentifier, path, message string) *framework.Result {
-	r := &framework.Result{Severity: sev, Message: message}
+func newResult(sev krm.Severity, ref *yaml.ResourceIdentifier, path, message string) *krm.Result {
+	r := &krm.Result{Severity: sev, Message: message}
 	if ref != nil {
 		c := *ref
 		r.ResourceRef = &c
 	}
 	if path != "" {
-		r.Field = &framework.Field{Path: path}
+		r.Field = &krm.Field{Path: path}
 	}
 	return r
 }
 
 // fieldErrorResults turns validation errors into results of severity sev,
 // one per error, each with its field path.
-func fieldErrorResults(sev framework.Severity, ref yaml.ResourceIdentifier, errs field.ErrorList) framework.Results {
-	out := make(framework.Results, 0, len(errs))
+func fieldErrorResults(sev krm.Severity, ref yaml.ResourceIdentifier, errs field.ErrorList) krm.Results {
+	out := make(krm.Results, 0, len(errs))
 	for _, e := range errs {
 		out = append(out, newResult(sev, &ref, fieldPath(e.Field), e.ErrorBody()))
 	}
@@ -49,23 +50,23 @@ type fieldErrorLister interface {
 
 // errResults turns any error into error results, keeping field paths when
 // the error carries them (a *field.Error, or an aggregate of them).
-func errResults(ref yaml.ResourceIdentifier, err error) framework.Results {
+func errResults(ref yaml.ResourceIdentifier, err error) krm.Results {
 	var fe *field.Error
 	var agg utilerrors.Aggregate
 	var fl fieldErrorLister
 	switch {
 	case errors.As(err, &fl):
-		return fieldErrorResults(framework.Error, ref, fl.FieldErrors())
+		return fieldErrorResults(krm.Error, ref, fl.FieldErrors())
 	case errors.As(err, &agg):
-		var out framework.Results
+		var out krm.Results
 		for _, e := range agg.Errors() {
 			out = append(out, errResults(ref, e)...)
 		}
 		return out
 	case errors.As(err, &fe):
-		return framework.Results{errorResult(&ref, fieldPath(fe.Field), fe.ErrorBody())}
+		return krm.Results{errorResult(&ref, fieldPath(fe.Field), fe.ErrorBody())}
 	default:
-		return framework.Results{errorResult(&ref, "", err.Error())}
+		return krm.Results{errorResult(&ref, "", err.Error())}
 	}
 }
 

@@ -144,10 +144,10 @@ func TestCRDRulesMatchGo(t *testing.T) {
 		"maximum: " + strconv.Itoa(MaxBrokerGroups),
 		"default: " + DefaultVersion,
 		"default: " + DefaultDashboardImage,
-		"pattern: " + versionPattern.String(),
+		"pattern: " + versionPattern,
 		"maxProperties: " + strconv.Itoa(MaxBrokerConfigEntries),
-		"pattern: " + imageNamePattern.String(),
-		"pattern: " + imageReferencePattern.String(),
+		"pattern: " + imageNamePattern().String(),
+		"pattern: " + imageReferencePattern().String(),
 	} {
 		assert.True(t, strings.Contains(crd, want), "the CRD lacks %q: keep the markers in step with the Go constants", want)
 	}

@@ -6,8 +6,9 @@
 package v1alpha1
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/controller-runtime/pkg/scheme"
 )
 
 // Group of the API.
@@ -17,15 +18,23 @@ var (
 	// GroupVersion is the group and version of these types.
 	GroupVersion = schema.GroupVersion{Group: Group, Version: "v1alpha1"}
 
-	// SchemeBuilder registers the types with a runtime.Scheme. Every kind
-	// of this package registers through it; moving to apimachinery's
-	// runtime.SchemeBuilder would keep controller-runtime out of krm-fn.
-	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion} //nolint:staticcheck // see above
+	// SchemeBuilder registers the types with a runtime.Scheme. It is
+	// apimachinery's, not controller-runtime's scheme.Builder, so that
+	// krm-fn, which imports this package, does not link controller-runtime.
+	SchemeBuilder = runtime.NewSchemeBuilder(addKnownTypes)
 
 	// AddToScheme adds the types of this package to a scheme.
 	AddToScheme = SchemeBuilder.AddToScheme
 )
 
-func init() {
-	SchemeBuilder.Register(&RocketMQCluster{}, &RocketMQClusterList{})
+// addKnownTypes registers every kind of this package.
+func addKnownTypes(s *runtime.Scheme) error {
+	s.AddKnownTypes(GroupVersion,
+		&RocketMQCluster{}, &RocketMQClusterList{},
+		&TopicTransfer{}, &TopicTransferList{},
+		&RocketMQTopic{}, &RocketMQTopicList{},
+		&RocketMQConsumerGroup{}, &RocketMQConsumerGroupList{},
+	)
+	metav1.AddToGroupVersion(s, GroupVersion)
+	return nil
 }

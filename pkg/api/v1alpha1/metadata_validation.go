@@ -136,7 +136,7 @@ func validateDeclaredTopicName(p *field.Path, topic string) field.ErrorList {
 	switch {
 	case len(topic) > maxTopicLength:
 		return field.ErrorList{field.TooLong(p, topic, maxTopicLength)}
-	case !rocketMQName.MatchString(topic):
+	case !isRocketMQName(topic):
 		return field.ErrorList{field.Invalid(p, topic,
 			"may only hold letters, digits, '%', '|', '_' and '-'; set spec.topicName when the RocketMQ name differs from metadata.name")}
 	case IsSystemTopic(topic):
@@ -149,7 +149,7 @@ func validateDeclaredGroupName(p *field.Path, group string) field.ErrorList {
 	switch {
 	case len(group) > maxGroupLength:
 		return field.ErrorList{field.TooLong(p, group, maxGroupLength)}
-	case !rocketMQName.MatchString(group):
+	case !isRocketMQName(group):
 		return field.ErrorList{field.Invalid(p, group,
 			"may only hold letters, digits, '%', '|', '_' and '-'; set spec.groupName when the RocketMQ name differs from metadata.name")}
 	case isSystemGroup(group):

@@ -2,7 +2,6 @@ package v1alpha1
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -77,12 +76,6 @@ func lookupOwnedConfigKey(key string) (ownedConfigKey, bool) {
 	return ownedConfigKey{}, false
 }
 
-// configKeyPattern is what a broker.conf key may look like. Java properties
-// would accept more, but '=', ':', whitespace, '#', '!' and '\' change how
-// the line parses, and every RocketMQ setting is a Java identifier (some
-// plugin settings add dots or dashes).
-var configKeyPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)
-
 // validateBrokerConfig checks every spec.broker.config entry, in key order
 // so that the error list is stable.
 func validateBrokerConfig(b *BrokerSpec, path *field.Path) field.ErrorList {
@@ -104,7 +97,7 @@ func validateBrokerConfig(b *BrokerSpec, path *field.Path) field.ErrorList {
 
 func validateConfigEntry(key, value string, path *field.Path) field.ErrorList {
 	var errs field.ErrorList
-	if !configKeyPattern.MatchString(key) {
+	if !isConfigKey(key) {
 		errs = append(errs, field.Invalid(path, key,
 			"must be a broker.conf property name: a letter followed by letters, digits, '.', '_' or '-'"))
 	}

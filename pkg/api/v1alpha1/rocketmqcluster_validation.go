@@ -3,7 +3,6 @@ package v1alpha1
 import (
 	"fmt"
 	"reflect"
-	"regexp"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -30,13 +29,6 @@ const (
 	// two digits, and more groups than this belong in a second cluster.
 	MaxBrokerGroups = 100
 )
-
-// versionPattern is a RocketMQ 5 release: the version is the image tag and
-// part of the install path inside the image, so suffixes are refused.
-var versionPattern = regexp.MustCompile(`^5\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
-
-// intervalPattern is a Prometheus duration, as ServiceMonitor accepts it.
-var intervalPattern = regexp.MustCompile(`^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$`)
 
 // Validate returns every problem of the cluster, each with its field path
 // and a message that says how to fix it. It validates the cluster as the
@@ -86,7 +78,7 @@ func validateObjectMeta(c *RocketMQCluster) field.ErrorList {
 
 func (s *RocketMQClusterSpec) validateImage(spec *field.Path) field.ErrorList {
 	var errs field.ErrorList
-	if !versionPattern.MatchString(s.Version) {
+	if !isRocketMQ5Version(s.Version) {
 		errs = append(errs, field.Invalid(spec.Child("version"), s.Version,
 			fmt.Sprintf("must be a RocketMQ 5 release such as %q (major.minor.patch, major 5, no suffix)", DefaultVersion)))
 	}
@@ -216,7 +208,7 @@ func (a *ACLSpec) validate(path *field.Path) field.ErrorList {
 }
 
 func (m *MetricsSpec) validate(path *field.Path) field.ErrorList {
-	if m.Interval == "" || !intervalPattern.MatchString(m.Interval) {
+	if m.Interval == "" || !isInterval(m.Interval) {
 		return field.ErrorList{field.Invalid(path.Child("interval"), m.Interval,
 			`must be a Prometheus duration such as "30s" or "1m30s"`)}
 	}

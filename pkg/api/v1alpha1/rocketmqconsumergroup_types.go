@@ -164,7 +164,3 @@ type RocketMQConsumerGroupStatus struct {
 	// +optional
 	GroupName string `json:"groupName,omitempty"`
 }
-
-func init() {
-	SchemeBuilder.Register(&RocketMQConsumerGroup{}, &RocketMQConsumerGroupList{})
-}

@@ -165,7 +165,3 @@ type TopicState struct {
 	// +optional
 	Attributes map[string]string `json:"attributes,omitempty"`
 }
-
-func init() {
-	SchemeBuilder.Register(&RocketMQTopic{}, &RocketMQTopicList{})
-}

@@ -174,7 +174,3 @@ const DefaultPopInvisibleTime = "60s"
 
 // DefaultRetryBudget is spec.retryBudget when unset.
 const DefaultRetryBudget = "5m0s"
-
-func init() {
-	SchemeBuilder.Register(&TopicTransfer{}, &TopicTransferList{})
-}

@@ -2,7 +2,6 @@ package v1alpha1
 
 import (
 	"net"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +16,6 @@ const (
 	maxTopicLength = 127
 	maxGroupLength = 255
 )
-
-// rocketMQName is TopicValidator's and Validators' allowed characters.
-var rocketMQName = regexp.MustCompile(`^[%|a-zA-Z0-9_-]+$`)
 
 // DrainTimeoutOrDefault is spec.drainTimeout, or DefaultDrainTimeout when
 // it is unset (objects built in Go skip the API server's defaulting).
@@ -97,7 +93,7 @@ func validateTopicName(p *field.Path, topic string) field.ErrorList {
 		return field.ErrorList{field.Required(p, "")}
 	case len(topic) > maxTopicLength:
 		return field.ErrorList{field.TooLong(p, topic, maxTopicLength)}
-	case !rocketMQName.MatchString(topic):
+	case !isRocketMQName(topic):
 		return field.ErrorList{field.Invalid(p, topic, "may only hold letters, digits, '%', '|', '_' and '-'")}
 	case IsSystemTopic(topic):
 		return field.ErrorList{field.Invalid(p, topic, "system topics cannot be transferred")}
@@ -114,7 +110,7 @@ func validateGroups(p *field.Path, groups []string) field.ErrorList {
 			errs = append(errs, field.Required(p.Index(i), ""))
 		case len(g) > maxGroupLength:
 			errs = append(errs, field.TooLong(p.Index(i), g, maxGroupLength))
-		case !rocketMQName.MatchString(g):
+		case !isRocketMQName(g):
 			errs = append(errs, field.Invalid(p.Index(i), g, "may only hold letters, digits, '%', '|', '_' and '-'"))
 		case isSystemGroup(g):
 			errs = append(errs, field.Invalid(p.Index(i), g, "system consumer groups cannot be transferred"))
@@ -142,7 +138,7 @@ func validateEndpoint(p *field.Path, e *TransferEndpoint) field.ErrorList {
 			errs = append(errs, field.Invalid(p.Child("nameServers").Index(i), addr, err))
 		}
 	}
-	if e.ClusterName != "" && !rocketMQName.MatchString(e.ClusterName) {
+	if e.ClusterName != "" && !isRocketMQName(e.ClusterName) {
 		errs = append(errs, field.Invalid(p.Child("clusterName"), e.ClusterName, "not a valid brokerClusterName"))
 	}
 	return errs

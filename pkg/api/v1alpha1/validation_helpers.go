@@ -2,7 +2,6 @@ package v1alpha1
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -22,18 +21,13 @@ const (
 	imageReference = imageName + `(?:` + imageTag + `)?(?:` + imageDigest + `)?`
 )
 
-var (
-	imageNamePattern      = regexp.MustCompile(`^` + imageName + `$`)
-	imageReferencePattern = regexp.MustCompile(`^` + imageReference + `$`)
-)
-
 // validateImageRepository checks spec.image: a repository without tag,
 // because the tag is spec.version.
 func validateImageRepository(image string, path *field.Path) field.ErrorList {
-	if imageNamePattern.MatchString(image) {
+	if isImageName(image) {
 		return nil
 	}
-	if imageReferencePattern.MatchString(image) {
+	if isImageReference(image) {
 		return field.ErrorList{field.Invalid(path, image,
 			"must be an image repository without tag or digest: the tag is spec.version")}
 	}
@@ -46,7 +40,7 @@ func validateImageReference(image string, path *field.Path) field.ErrorList {
 	if image == "" {
 		return field.ErrorList{field.Required(path, "set an image, for example "+DefaultDashboardImage)}
 	}
-	if !imageReferencePattern.MatchString(image) {
+	if !isImageReference(image) {
 		return field.ErrorList{field.Invalid(path, image,
 			"must be an image reference such as "+DefaultDashboardImage)}
 	}
