@@ -11,13 +11,17 @@ import (
 
 // probeLoop runs the readiness probe's TCP check every 200 ms (the
 // rendered period is 10 s; a test needs no such patience) and reports each
-// change to the API server, until the pod goes.
+// change to the API server, until the pod goes. As the kubelet does, it
+// reports nothing ready before initialDelaySeconds counted from the
+// container's start; that delay covers the emulated processes' Java
+// periods, so it is scaled like them (Timers).
 func (r *Runtime) probeLoop(ctx context.Context, p *corev1.Pod, run *running) {
 	port := probePort(&p.Spec.Containers[0])
+	notBefore := run.started.Add(r.initialDelay(&p.Spec.Containers[0]))
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		ok := port != "" && tcpOpen(net.JoinHostPort(p.Status.PodIP, port))
+		ok := port != "" && !time.Now().Before(notBefore) && tcpOpen(net.JoinHostPort(p.Status.PodIP, port))
 		if ok != run.ready && r.SetReady != nil {
 			if err := r.SetReady(ctx, p, ok); err == nil {
 				run.ready = ok
@@ -31,6 +35,18 @@ func (r *Runtime) probeLoop(ctx context.Context, p *corev1.Pod, run *running) {
 		case <-tick.C:
 		}
 	}
+}
+
+// initialDelay is the readiness probe's initialDelaySeconds, scaled.
+func (r *Runtime) initialDelay(c *corev1.Container) time.Duration {
+	if c.ReadinessProbe == nil || c.ReadinessProbe.InitialDelaySeconds <= 0 {
+		return 0
+	}
+	d := time.Duration(c.ReadinessProbe.InitialDelaySeconds) * time.Second
+	if r.Timers != nil && r.Timers.Scale > 0 {
+		d = time.Duration(float64(d) * r.Timers.Scale)
+	}
+	return d
 }
 
 // probePort is the readiness probe's TCP port as a number.

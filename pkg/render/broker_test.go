@@ -64,7 +64,7 @@ func TestBrokerIdentityMasterSlave(t *testing.T) {
 			want := map[string]string{
 				"brokerId": tt.wantID, "brokerRole": tt.wantRole, "brokerIP1": host, "brokerIP2": host,
 				"brokerName": "my-orders-broker-1", "brokerClusterName": "my-orders",
-				"namesrvAddr": "my-orders-nameserver.mq.svc:9876", "fetchNameSrvAddrByDnsLookup": "true",
+				"namesrvAddr": "my-orders-nameserver-all.mq.svc:9876", "fetchNameSrvAddrByDnsLookup": "true",
 			}
 			for k, v := range want {
 				if p[k] != v {
