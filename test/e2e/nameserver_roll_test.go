@@ -93,8 +93,8 @@ type nsLife struct {
 
 // routeWatch polls the NameServer pods: each one's own view over the wire,
 // and which of them the clients' Service resolves to. A NameServer the
-// Service resolves to that lacks a broker or the topic's route is a
-// violation.
+// Service resolves to that answers without a broker or the topic's route
+// is a violation.
 type routeWatch struct {
 	e       *env
 	brokers []string
@@ -183,7 +183,9 @@ func (w *routeWatch) record(p *corev1.Pod, now time.Time, answered, ok, visible 
 	if visible && l.visible.IsZero() {
 		l.visible = now
 	}
-	if visible && !ok {
+	// One that does not answer is going away (its pod was deleted after the
+	// lookup): clients get a connection error and try the next NameServer.
+	if visible && answered && !ok {
 		w.bad = append(w.bad, fmt.Sprintf("%s %s (%s): %s", now.Format("15:04:05.000"), p.Name, p.Status.PodIP, why))
 	}
 }
