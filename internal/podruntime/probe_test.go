@@ -35,3 +35,29 @@ func TestInitialDelayIsScaled(t *testing.T) {
 		})
 	}
 }
+
+// TestSuccessHoldIsScaled: successThreshold checks in a row, periodSeconds
+// apart, scaled like the Java periods.
+func TestSuccessHoldIsScaled(t *testing.T) {
+	probe := func(successes, period int32) *corev1.Container {
+		return &corev1.Container{ReadinessProbe: &corev1.Probe{SuccessThreshold: successes, PeriodSeconds: period}}
+	}
+	tests := []struct {
+		name string
+		ctr  *corev1.Container
+		want time.Duration
+	}{
+		{"four checks 10 s apart", probe(4, 10), 3 * time.Second},
+		{"one check", probe(1, 10), 0},
+		{"unset", probe(0, 10), 0},
+		{"no probe", &corev1.Container{}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Runtime{Timers: &rmqtest.Timers{Scale: 0.1}}
+			if got := r.successHold(tt.ctr); got != tt.want {
+				t.Errorf("successHold = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}

@@ -113,6 +113,25 @@ const (
 	registerNameServerPeriod   = "10000"
 )
 
+// brokerReadinessSuccesses holds a broker pod unready until its port has
+// answered four readiness checks in a row, 10 s apart: 30 s after it
+// opened (after a commit-log replay of any length, since readiness checks
+// start only once the startup probe passed). So a replaced replica has
+// rejoined its group before the StatefulSet roll takes the next one down,
+// and before a PodDisruptionBudget (which counts ready pods) lets a drain
+// evict another pod of the group. A TCP check says only that the port is
+// open; rejoining takes: in Controller mode the heartbeat to the quorum
+// (brokerHeartbeatInterval 1 s), the role change, the HA connection to the
+// master (HAClient retries every 5 s) and the master's next look at the
+// SyncStateSet (AutoSwitchHAService.maybeExpandInSyncStateSet, on the
+// slave's acks); in MasterSlave mode the HA connection and the slave's
+// first SlaveSynchronize round (every 10 s). A check reading the
+// SyncStateSet needs a signed remoting call that the image cannot make
+// without a JVM (docs/controller.md, "Broker readiness"). Broker Services
+// publish not-ready pods, so being unready hides no broker from clients or
+// peers.
+const brokerReadinessSuccesses = 4
+
 // brokerDNSCacheOption turns the JVM's positive DNS cache off for the
 // broker: without a security manager it keeps every answer 30 s
 // (sun.net.InetAddressCachePolicy reads sun.net.inetaddr.ttl when the
@@ -282,6 +301,7 @@ func brokerStatefulSet(c *v1alpha1.RocketMQCluster, g int32, hash string) (*apps
 	// A broker replays its commit log after an unclean stop: allow up to
 	// 15 minutes to start, then be strict.
 	withProbes(&ctr, portNameRemoting, probeTiming{startupPeriod: 10, startupFailures: 90, livenessPeriod: 15, livenessFails: 4})
+	ctr.ReadinessProbe.SuccessThreshold = brokerReadinessSuccesses
 
 	spec := podSpec(c, v1alpha1.ComponentBroker, g, effectivePlacement(c.Spec.Placement, b.Placement), ctr, vols)
 	spec.TerminationGracePeriodSeconds = ptr.To[int64](brokerGracePeriod)

@@ -294,6 +294,10 @@ func TestBrokerStatefulSetShape(t *testing.T) {
 				if svc.Spec.ClusterIP != corev1.ClusterIPNone || !svc.Spec.PublishNotReadyAddresses {
 					t.Errorf("group %d: Service must be headless and publish not-ready pods", g)
 				}
+				rp := sts.Spec.Template.Spec.Containers[0].ReadinessProbe
+				if rp.TCPSocket == nil || rp.SuccessThreshold != 4 || rp.PeriodSeconds != 10 {
+					t.Errorf("group %d: readiness must hold a broker 30 s after its port opened (4 checks 10 s apart): %+v", g, rp)
+				}
 			}
 		})
 	}
