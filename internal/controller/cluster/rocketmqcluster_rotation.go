@@ -37,7 +37,8 @@ const (
 const rotationRecheck = 5 * time.Second
 
 // syncNextAdmin makes every broker pod of the desired groups accept the
-// user of spec.acl.nextAdminSecretRef, signing as the current admin (cl):
+// user of spec.acl.nextAdminSecretRef, signing as the current admin (cl,
+// with cur's credentials):
 // it creates the user as Super where it is missing and updates its
 // password, type or status where they differ, so a converged cluster gets
 // reads only. Pods read only adminSecretRef, so while this runs nothing
@@ -45,7 +46,7 @@ const rotationRecheck = 5 * time.Second
 // points adminSecretRef at the next Secret and every pod rolls onto
 // credentials every broker already accepts. It returns when to look again.
 func (r *Reconciler) syncNextAdmin(ctx context.Context, c, want *v1alpha1.RocketMQCluster, o *observed,
-	cl AdminClient, st *v1alpha1.RocketMQClusterStatus, h *health, act bool) (time.Duration, error) {
+	cl AdminClient, cur *admin.Credentials, st *v1alpha1.RocketMQClusterStatus, h *health, act bool) (time.Duration, error) {
 	next := want.Spec.ACL.NextAdminSecretRef
 	if !want.Spec.ACL.Enabled || next == nil {
 		st.ACL = nil
@@ -60,7 +61,7 @@ func (r *Reconciler) syncNextAdmin(ctx context.Context, c, want *v1alpha1.Rocket
 		r.refuseNext(c, st, h, next.Name, "", err.Error())
 		return 0, err
 	}
-	if cur, _ := r.credentials(ctx, want); cur != nil && cur.AccessKey == creds.AccessKey {
+	if cur != nil && cur.AccessKey == creds.AccessKey {
 		r.refuseNext(c, st, h, next.Name, rv, fmt.Sprintf("Secret %s has the same username %q as adminSecretRef's: "+
 			"ACL 2.0 keeps one password per user, so changing it would lock out every pod still signing with the old one; "+
 			"give the next admin a new username", next.Name, creds.AccessKey))
