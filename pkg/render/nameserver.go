@@ -68,9 +68,10 @@ func nameServerAllService(c *v1alpha1.RocketMQCluster) *corev1.Service {
 }
 
 // NameServer readiness delay. A broker learns a new NameServer pod's IP
-// from cluster DNS (CoreDNS answers are cached for up to clusterDNSTTL, the
-// kubeadm Corefile's `ttl 30`; the JVM's own cache is off,
-// brokerDNSCacheOption), at its next updateNameServerAddrPeriod tick, and
+// from cluster DNS (CoreDNS answers are cached for up to clusterDNSTTL:
+// `ttl 30` in the Corefile of the Kubernetes CoreDNS add-on and kubeadm;
+// the JVM's own cache is off, brokerDNSCacheOption), at its next
+// updateNameServerAddrPeriod tick, and
 // registers with it at its next registerNameServerPeriod tick. The margin
 // covers the JVM opening its port and the probe's own period.
 const (
