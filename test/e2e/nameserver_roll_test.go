@@ -16,6 +16,7 @@ import (
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/podruntime"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/nsaddr"
 )
 
 // TestNameServerRollKeepsRoutes: three NameServers rolled (a heap change)
@@ -38,8 +39,16 @@ func TestNameServerRollKeepsRoutes(t *testing.T) {
 	brokers := e.brokerPods()
 	e.waitRegisteredEverywhere(3, time.Minute)
 	sc.kill()
-
 	w := newRouteWatch(e, brokers, topic)
+	e.waitFor("every NameServer holding the topic's route", time.Minute, func(*v1alpha1.RocketMQCluster) (bool, string) {
+		for _, addr := range e.nameServerAddrs() {
+			if ok, why, _ := w.holdsRoutes(addr); !ok {
+				return false, addr + ": " + why
+			}
+		}
+		return true, ""
+	})
+
 	go w.run()
 	w.waitFirstPoll()
 	heap := resourceQuantity(t, "256Mi")
@@ -137,8 +146,11 @@ func (w *routeWatch) waitFirstPoll() {
 	}
 }
 
-// poll resolves the clients' Service first, then asks every NameServer:
-// a NameServer resolved before it was asked must already hold the routes.
+// poll resolves the clients' Service, lists the NameServer pods, asks
+// each, and lists the pods again. Pod IPs are reused, so a NameServer
+// counts as visible only when it was itself ready in the first list, its
+// IP was in the Service's answer, and it was still there, same IP, not
+// deleting, after it was asked: then the answer came from it.
 func (w *routeWatch) poll() {
 	visible, _ := w.dns.LookupHost(w.e.name + "-" + v1alpha1.ComponentNameServer + "." + w.e.ns + ".svc")
 	isVisible := map[string]bool{}
@@ -146,24 +158,56 @@ func (w *routeWatch) poll() {
 		isVisible[ip] = true
 	}
 	now := time.Now()
-	var list corev1.PodList
-	err := s.client.List(context.Background(), &list, client.InNamespace(w.e.ns),
-		client.MatchingLabels{v1alpha1.LabelCluster: w.e.name, v1alpha1.LabelComponent: v1alpha1.ComponentNameServer})
+	before, err := w.nameServerPods()
 	if err != nil {
-		w.fail(fmt.Sprintf("listing NameServer pods: %v", err))
+		w.fail(err.Error())
 		return
 	}
-	for i := range list.Items {
-		p := &list.Items[i]
+	type answer struct {
+		ok, answered bool
+		why          string
+	}
+	answers := make([]answer, len(before))
+	for i := range before {
+		if ip := before[i].Status.PodIP; ip != "" {
+			a := &answers[i]
+			a.ok, a.why, a.answered = w.holdsRoutes(ip + ":9876")
+		}
+	}
+	after, err := w.nameServerPods()
+	if err != nil {
+		w.fail(err.Error())
+		return
+	}
+	still := map[types.UID]string{}
+	for i := range after {
+		if after[i].DeletionTimestamp == nil {
+			still[after[i].UID] = after[i].Status.PodIP
+		}
+	}
+	for i := range before {
+		p := &before[i]
 		if p.Status.PodIP == "" {
 			continue
 		}
-		ok, why, answered := w.holdsRoutes(p.Status.PodIP + ":9876")
-		w.record(p, now, answered, ok, isVisible[p.Status.PodIP], why)
+		same := still[p.UID] == p.Status.PodIP
+		vis := isVisible[p.Status.PodIP] && nsaddr.PodReady(p) && p.DeletionTimestamp == nil && same
+		a := answers[i]
+		w.record(p, now, a.answered && same, a.ok && same, vis, a.why)
 	}
 	w.mu.Lock()
 	w.n++
 	w.mu.Unlock()
+}
+
+func (w *routeWatch) nameServerPods() ([]corev1.Pod, error) {
+	var list corev1.PodList
+	err := s.client.List(context.Background(), &list, client.InNamespace(w.e.ns),
+		client.MatchingLabels{v1alpha1.LabelCluster: w.e.name, v1alpha1.LabelComponent: v1alpha1.ComponentNameServer})
+	if err != nil {
+		return nil, fmt.Errorf("listing NameServer pods: %w", err)
+	}
+	return list.Items, nil
 }
 
 func (w *routeWatch) record(p *corev1.Pod, now time.Time, answered, ok, visible bool, why string) {
