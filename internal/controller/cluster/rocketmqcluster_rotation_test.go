@@ -48,7 +48,8 @@ func (f *fixture) userWrites(names ...string) (creates, updates int) {
 //     broker written);
 //   - a new username: while a broker pod is not ready the rotation waits
 //     (the pod listed, not Ready); a broker that fails the create is
-//     retried (Progressing with the rotation's reason); then every broker gets the user as
+//     retried (Progressing with the rotation's reason); a leftover user of
+//     that name with another password is updated; then every broker gets the user as
 //     Super, signing as the current admin, which keeps working; the
 //     condition turns True with an Event; a converged rotation writes
 //     nothing more;
@@ -74,6 +75,10 @@ func TestRotateAdminCredentials(t *testing.T) {
 	creates, updates := f.userWrites(brokers...)
 	assert.Zero(t, creates+updates, "a refused Secret writes no user")
 
+	// A leftover of an earlier attempt: the user exists on one broker with
+	// another password and as a Normal user; it is updated, not created.
+	require.NoError(t, f.admin.CreateUser(context.Background(), f.broker(brokers[0]).Addr(),
+		admin.UserInfo{Username: nextAdmin.AccessKey, Password: "stale", UserType: admin.UserTypeNormal}))
 	slow := &corev1.Pod{}
 	require.NoError(t, env.Client.Get(context.Background(), client.ObjectKey{Namespace: f.ns, Name: "demo-broker-1-0"}, slow))
 	ip := slow.Status.PodIP
@@ -119,12 +124,16 @@ func TestRotateAdminCredentials(t *testing.T) {
 		assert.NoError(t, err, "%s accepts the next admin's signature", b)
 		_, err = f.admin.GetUser(ctx, f.broker(b).Addr(), aclAdmin.AccessKey)
 		assert.NoError(t, err, "%s still accepts the current admin's signature", b)
-		assert.True(t, signedBy(f.broker(b).Requests(), admin.CodeAuthCreateUser, aclAdmin.AccessKey),
-			"%s: the user was created signing as the current admin", b)
+	}
+	write := map[string]int{brokers[0]: admin.CodeAuthUpdateUser, brokers[1]: admin.CodeAuthCreateUser}
+	for b, code := range write {
+		assert.True(t, signedBy(f.broker(b).Requests(), code, aclAdmin.AccessKey),
+			"%s: request %d signed as the current admin", b, code)
 	}
 	creates, updates = f.userWrites(brokers...)
-	assert.Equal(t, len(brokers)+1, creates, "one create per broker, and the one that failed")
-	assert.Zero(t, updates)
+	assert.Equal(t, 3, creates, "the test's leftover, and on the other broker the create that failed and its retry")
+	assert.Equal(t, 1, updates, "the leftover updated")
+	assert.Equal(t, 1, f.broker(brokers[0]).CallCount(admin.CodeAuthUpdateUser))
 
 	// A later reconcile (a spec change that renders nothing new) reads and
 	// writes nothing.
