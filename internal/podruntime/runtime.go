@@ -88,6 +88,9 @@ type running struct {
 	proc   process
 	ready  bool
 	name   string
+	// started is when the container started (the readiness delay counts
+	// from it).
+	started time.Time
 }
 
 // Run watches pods until ctx ends, then stops every process.
@@ -137,7 +140,7 @@ func (r *Runtime) sync(ctx context.Context) error {
 		_, started := r.pods[p.UID]
 		if !started {
 			rc, cancel := context.WithCancel(ctx)
-			run := &running{cancel: cancel, done: make(chan struct{}), name: p.Namespace + "/" + p.Name}
+			run := &running{cancel: cancel, done: make(chan struct{}), name: p.Namespace + "/" + p.Name, started: time.Now()}
 			r.pods[p.UID] = run
 			go r.runPod(rc, p.DeepCopy(), run)
 		}

@@ -67,9 +67,11 @@ func brokerConfigMap(c *v1alpha1.RocketMQCluster, g int32) *corev1.ConfigMap {
 // brokerConfig is group g's broker.conf template: the user's extra entries,
 // then every key the renderer owns (validation refuses user entries for
 // them). Per-pod identity is appended at start (brokerStartScript). The
-// NameServers are given as the headless Service name with
-// fetchNameSrvAddrByDnsLookup, which resolves it to every ready NameServer:
-// a change of NameServer replicas changes no broker pod template.
+// NameServers are given as the name of the headless Service that publishes
+// every NameServer pod, ready or not (nameServerAllService), with
+// fetchNameSrvAddrByDnsLookup: a change of NameServer replicas changes no
+// broker pod template, and a starting NameServer gets the brokers'
+// registrations before it turns ready to clients.
 func brokerConfig(c *v1alpha1.RocketMQCluster, g int32) map[string]string {
 	b := c.Spec.Broker
 	kv := make(map[string]string, len(b.Config)+24)
@@ -78,7 +80,7 @@ func brokerConfig(c *v1alpha1.RocketMQCluster, g int32) map[string]string {
 	}
 	kv["brokerClusterName"] = c.Name
 	kv["brokerName"] = c.BrokerGroupName(g)
-	kv["namesrvAddr"] = serviceHost(c, c.NameServerName()) + ":" + strconv.Itoa(v1alpha1.PortNameServer)
+	kv["namesrvAddr"] = serviceHost(c, nameServerAllName(c)) + ":" + strconv.Itoa(v1alpha1.PortNameServer)
 	kv["fetchNameSrvAddrByDnsLookup"] = "true"
 	addNameServerPeriods(kv)
 	kv["listenPort"] = strconv.Itoa(v1alpha1.PortBroker)
@@ -110,6 +112,34 @@ const (
 	updateNameServerAddrPeriod = "5000"
 	registerNameServerPeriod   = "10000"
 )
+
+// brokerReadinessSuccesses holds a broker pod unready until its port has
+// answered four readiness checks in a row, 10 s apart: 30 s after it
+// opened (after a commit-log replay of any length, since readiness checks
+// start only once the startup probe passed). So a replaced replica has
+// rejoined its group before the StatefulSet roll takes the next one down,
+// and before a PodDisruptionBudget (which counts ready pods) lets a drain
+// evict another pod of the group. A TCP check says only that the port is
+// open; rejoining takes: in Controller mode the heartbeat to the quorum
+// (brokerHeartbeatInterval 1 s), the role change, the HA connection to the
+// master (HAClient retries every 5 s) and the master's next look at the
+// SyncStateSet (AutoSwitchHAService.maybeExpandInSyncStateSet, on the
+// slave's acks); in MasterSlave mode the HA connection and the slave's
+// first SlaveSynchronize round (every 10 s). A check reading the
+// SyncStateSet needs a signed remoting call that the image cannot make
+// without a JVM (docs/controller.md, "Broker readiness"). Broker Services
+// publish not-ready pods, so being unready hides no broker from clients or
+// peers.
+const brokerReadinessSuccesses = 4
+
+// brokerDNSCacheOption turns the JVM's positive DNS cache off for the
+// broker: without a security manager it keeps every answer 30 s
+// (sun.net.InetAddressCachePolicy reads sun.net.inetaddr.ttl when the
+// networkaddress.cache.ttl security property is unset, as in the image's
+// java.security), which would delay BrokerOuterAPI.dnsLookupAddressByDomain
+// by as much again. The broker resolves its NameServer Service once per
+// updateNameServerAddrPeriod, so the cost is one DNS query every 5 s.
+const brokerDNSCacheOption = "-Dsun.net.inetaddr.ttl=0"
 
 func addNameServerPeriods(kv map[string]string) {
 	for k, v := range map[string]string{
@@ -263,7 +293,7 @@ func brokerStatefulSet(c *v1alpha1.RocketMQCluster, g int32, hash string) (*apps
 	vols, mounts := configuredVolumes(name)
 	mounts = append(mounts, storeMount())
 
-	env := append(rocketmqEnv(c, jvmOptions(b.JVM.Heap, b.JVM.DirectMemory)), aclEnv(c)...)
+	env := append(rocketmqEnv(c, jvmOptions(b.JVM.Heap, b.JVM.DirectMemory)+" "+brokerDNSCacheOption), aclEnv(c)...)
 	ctr := rocketmqContainer(c, v1alpha1.ComponentBroker, brokerStartScript(c, g), env, b.Resources)
 	ctr.Ports = brokerContainerPorts(c)
 	ctr.VolumeMounts = mounts
@@ -271,6 +301,7 @@ func brokerStatefulSet(c *v1alpha1.RocketMQCluster, g int32, hash string) (*apps
 	// A broker replays its commit log after an unclean stop: allow up to
 	// 15 minutes to start, then be strict.
 	withProbes(&ctr, portNameRemoting, probeTiming{startupPeriod: 10, startupFailures: 90, livenessPeriod: 15, livenessFails: 4})
+	ctr.ReadinessProbe.SuccessThreshold = brokerReadinessSuccesses
 
 	spec := podSpec(c, v1alpha1.ComponentBroker, g, effectivePlacement(c.Spec.Placement, b.Placement), ctr, vols)
 	spec.TerminationGracePeriodSeconds = ptr.To[int64](brokerGracePeriod)

@@ -64,7 +64,7 @@ func TestBrokerIdentityMasterSlave(t *testing.T) {
 			want := map[string]string{
 				"brokerId": tt.wantID, "brokerRole": tt.wantRole, "brokerIP1": host, "brokerIP2": host,
 				"brokerName": "my-orders-broker-1", "brokerClusterName": "my-orders",
-				"namesrvAddr": "my-orders-nameserver.mq.svc:9876", "fetchNameSrvAddrByDnsLookup": "true",
+				"namesrvAddr": "my-orders-nameserver-all.mq.svc:9876", "fetchNameSrvAddrByDnsLookup": "true",
 			}
 			for k, v := range want {
 				if p[k] != v {
@@ -293,6 +293,10 @@ func TestBrokerStatefulSetShape(t *testing.T) {
 				svc := typed[corev1.Service](t, find(t, objs, "Service", c.BrokerGroupName(g)))
 				if svc.Spec.ClusterIP != corev1.ClusterIPNone || !svc.Spec.PublishNotReadyAddresses {
 					t.Errorf("group %d: Service must be headless and publish not-ready pods", g)
+				}
+				rp := sts.Spec.Template.Spec.Containers[0].ReadinessProbe
+				if rp.TCPSocket == nil || rp.SuccessThreshold != 4 || rp.PeriodSeconds != 10 {
+					t.Errorf("group %d: readiness must hold a broker 30 s after its port opened (4 checks 10 s apart): %+v", g, rp)
 				}
 			}
 		})

@@ -1,6 +1,9 @@
 package render
 
 import (
+	"strconv"
+	"strings"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -19,10 +22,10 @@ const (
 	volNamesrv     = "namesrv"
 )
 
-// nameServerObjects are the NameServer StatefulSet, its headless Service
-// and, when enabled, its PodDisruptionBudget.
+// nameServerObjects are the NameServer StatefulSet, its two headless
+// Services and, when enabled, its PodDisruptionBudget.
 func nameServerObjects(c *v1alpha1.RocketMQCluster) []runtime.Object {
-	objs := []runtime.Object{nameServerService(c), nameServerStatefulSet(c)}
+	objs := []runtime.Object{nameServerService(c), nameServerAllService(c), nameServerStatefulSet(c)}
 	if pdbEnabled(c) {
 		objs = append(objs, podDisruptionBudget(c, c.NameServerName(), v1alpha1.ComponentNameServer, -1, waveCoordination))
 	}
@@ -30,9 +33,11 @@ func nameServerObjects(c *v1alpha1.RocketMQCluster) []runtime.Object {
 }
 
 // nameServerService governs the StatefulSet, giving every NameServer a
-// stable DNS name. Only ready NameServers are published: brokers resolve
-// the Service name (fetchNameSrvAddrByDnsLookup) and should only register
-// with NameServers that answer.
+// stable DNS name: the names clients, the Proxy, the dashboard and the
+// status controller's list use. Only ready NameServers are published, and a
+// NameServer turns ready only once brokers had time to register with it
+// (nameServerReadinessDelay), so no client is handed a NameServer without
+// routes.
 func nameServerService(c *v1alpha1.RocketMQCluster) *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
@@ -44,6 +49,60 @@ func nameServerService(c *v1alpha1.RocketMQCluster) *corev1.Service {
 			Ports:                    []corev1.ServicePort{tcpServicePort(portNameNameServer, v1alpha1.PortNameServer)},
 		},
 	}
+}
+
+// nameServerAllName is the Service brokers resolve: every NameServer pod,
+// ready or not.
+func nameServerAllName(c *v1alpha1.RocketMQCluster) string { return c.NameServerName() + "-all" }
+
+// nameServerAllService publishes every NameServer pod with an IP, ready or
+// not, for brokers only (namesrvAddr with fetchNameSrvAddrByDnsLookup): a
+// starting NameServer gets every broker's registration before it turns
+// ready, and the StatefulSet roll, which waits for the replaced pod to be
+// ready, never takes the next NameServer down before that.
+func nameServerAllService(c *v1alpha1.RocketMQCluster) *corev1.Service {
+	svc := nameServerService(c)
+	svc.Name = nameServerAllName(c)
+	svc.Spec.PublishNotReadyAddresses = true
+	return svc
+}
+
+// NameServer readiness delay. A broker learns a new NameServer pod's IP
+// from cluster DNS (CoreDNS answers are cached for up to clusterDNSTTL:
+// `ttl 30` in the Corefile of the Kubernetes CoreDNS add-on and kubeadm;
+// the JVM's own cache is off, brokerDNSCacheOption), at its next
+// updateNameServerAddrPeriod tick, and
+// registers with it at its next registerNameServerPeriod tick. The margin
+// covers the JVM opening its port and the probe's own period.
+const (
+	clusterDNSTTL        = 30
+	readinessDelayMargin = 5
+)
+
+// nameServerReadinessDelay is the readiness probe's initialDelaySeconds:
+// one DNS cache lifetime plus one broker discovery and registration round,
+// with the periods the brokers run (a user's broker.conf value included).
+func nameServerReadinessDelay(c *v1alpha1.RocketMQCluster) int32 {
+	cfg := brokerConfig(c, 0)
+	ms := periodMillis(cfg["updateNameServerAddrPeriod"], 120_000) + registerPeriodMillis(cfg["registerNameServerPeriod"])
+	return clusterDNSTTL + int32((ms+999)/1000) + readinessDelayMargin
+}
+
+// periodMillis reads a broker.conf period. The broker ignores a value that
+// is not a number and keeps its default (MixAll.properties2Object swallows
+// the parse error), so that counts as def here too.
+func periodMillis(v string, def int64) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 {
+		return def
+	}
+	return n
+}
+
+// registerPeriodMillis clamps as BrokerController.start does:
+// Math.max(10000, Math.min(registerNameServerPeriod, 60000)).
+func registerPeriodMillis(v string) int64 {
+	return min(max(periodMillis(v, 30_000), 10_000), 60_000)
 }
 
 func nameServerStatefulSet(c *v1alpha1.RocketMQCluster) *appsv1.StatefulSet {
@@ -58,6 +117,7 @@ func nameServerStatefulSet(c *v1alpha1.RocketMQCluster) *appsv1.StatefulSet {
 	ctr.VolumeMounts = mounts
 	ctr.Lifecycle = stopJavaLifecycle()
 	withProbes(&ctr, portNameNameServer, probeTiming{startupPeriod: 5, startupFailures: 24, livenessPeriod: 10, livenessFails: 3})
+	ctr.ReadinessProbe.InitialDelaySeconds = nameServerReadinessDelay(c)
 
 	p := effectivePlacement(c.Spec.Placement, ns.Placement)
 	spec := podSpec(c, v1alpha1.ComponentNameServer, -1, p, ctr, vols)

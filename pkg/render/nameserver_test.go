@@ -36,6 +36,40 @@ func TestNameServer(t *testing.T) {
 	if svc.Spec.ClusterIP != corev1.ClusterIPNone || svc.Spec.PublishNotReadyAddresses {
 		t.Errorf("NameServer Service must be headless and publish only ready pods: %+v", svc.Spec)
 	}
+	all := typed[corev1.Service](t, find(t, objs, "Service", "orders-nameserver-all"))
+	if all.Spec.ClusterIP != corev1.ClusterIPNone || !all.Spec.PublishNotReadyAddresses ||
+		all.Spec.Selector[v1alpha1.LabelComponent] != v1alpha1.ComponentNameServer {
+		t.Errorf("brokers' NameServer Service must be headless, select the NameServers and publish not-ready pods: %+v", all.Spec)
+	}
+}
+
+// TestNameServerReadinessDelay: a NameServer turns ready only after one
+// DNS cache lifetime and one broker discovery and registration round, with
+// the broker periods as the brokers run them.
+func TestNameServerReadinessDelay(t *testing.T) {
+	tests := []struct {
+		name   string
+		config map[string]v1alpha1.ConfigValue
+		want   int32
+	}{
+		{"rendered periods", nil, 30 + 5 + 10 + 5},
+		{"user periods", map[string]v1alpha1.ConfigValue{"updateNameServerAddrPeriod": "20000", "registerNameServerPeriod": "30000"}, 30 + 20 + 30 + 5},
+		{"register period clamped to 10 s", map[string]v1alpha1.ConfigValue{"registerNameServerPeriod": "1000"}, 30 + 5 + 10 + 5},
+		{"not a number keeps the Java default", map[string]v1alpha1.ConfigValue{"updateNameServerAddrPeriod": "5s"}, 30 + 120 + 10 + 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fullCluster("orders", "mq")
+			c.Spec.Broker.Config = tt.config
+			ctr := statefulSetOf(t, mustRender(t, c), "orders-nameserver").Spec.Template.Spec.Containers[0]
+			if got := ctr.ReadinessProbe.InitialDelaySeconds; got != tt.want {
+				t.Errorf("readiness initialDelaySeconds %d, want %d", got, tt.want)
+			}
+			if ctr.ReadinessProbe.TCPSocket == nil {
+				t.Error("readiness must stay a TCP check (no credentials needed with ACL on)")
+			}
+		})
+	}
 }
 
 func TestNameServerHostNetwork(t *testing.T) {

@@ -69,8 +69,8 @@ func TestRenderDefaultedMinimal(t *testing.T) {
 		t.Fatalf("defaulted minimal spec invalid: %v", errs)
 	}
 	objs := mustRender(t, c)
-	if n := len(objs); n != 7 {
-		t.Errorf("%d objects, want 7", n)
+	if n := len(objs); n != 8 {
+		t.Errorf("%d objects, want 8", n)
 	}
 	ctr := statefulSetOf(t, objs, "orders-broker-0").Spec.Template.Spec.Containers[0]
 	if ctr.Resources.Limits.Memory().IsZero() {
@@ -86,14 +86,14 @@ func TestRenderObjectSet(t *testing.T) {
 	}{
 		{"minimal", fullCluster("orders", "mq"), []string{
 			"ConfigMap/orders-broker-0",
-			"Service/orders-broker-0", "Service/orders-nameserver",
+			"Service/orders-broker-0", "Service/orders-nameserver", "Service/orders-nameserver-all",
 			"PodDisruptionBudget/orders-broker-0", "PodDisruptionBudget/orders-nameserver",
 			"StatefulSet/orders-broker-0", "StatefulSet/orders-nameserver",
 		}},
 		{"everything", everything(withController(fullCluster("o", "mq"), 3, v1alpha1.ControllerDLedger)), []string{
 			"ConfigMap/o-broker-0", "ConfigMap/o-controller", "ConfigMap/o-proxy",
 			"Service/o-broker-0", "Service/o-broker-metrics", "Service/o-controller", "Service/o-dashboard",
-			"Service/o-nameserver", "Service/o-proxy", "Service/o-proxy-metrics",
+			"Service/o-nameserver", "Service/o-nameserver-all", "Service/o-proxy", "Service/o-proxy-metrics",
 			"PodDisruptionBudget/o-broker-0", "PodDisruptionBudget/o-controller", "PodDisruptionBudget/o-dashboard",
 			"PodDisruptionBudget/o-nameserver", "PodDisruptionBudget/o-proxy",
 			"StatefulSet/o-broker-0", "StatefulSet/o-controller", "StatefulSet/o-nameserver",

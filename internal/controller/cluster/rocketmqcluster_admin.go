@@ -27,6 +27,9 @@ type AdminClient interface {
 	ConsumeStats(ctx context.Context, brokerAddr, group, topic string) (*admin.ConsumeStats, error)
 	Topics(ctx context.Context, brokerAddr string) (map[string]admin.TopicConfig, error)
 	TopicStats(ctx context.Context, brokerAddr, topic string) (*admin.TopicStats, error)
+	GetUser(ctx context.Context, brokerAddr, username string) (*admin.UserInfo, error)
+	CreateUser(ctx context.Context, brokerAddr string, u admin.UserInfo) error
+	UpdateUser(ctx context.Context, brokerAddr string, u admin.UserInfo) error
 	BrokerBacklog(ctx context.Context, brokerAddr string) (admin.Backlog, error)
 	Close() error
 }
@@ -47,17 +50,24 @@ func (r *Reconciler) credentials(ctx context.Context, want *v1alpha1.RocketMQClu
 	if !want.Spec.ACL.Enabled || ref == nil {
 		return nil, nil
 	}
+	creds, _, err := r.secretCredentials(ctx, want.Namespace, ref)
+	return creds, err
+}
+
+// secretCredentials reads a username and password from a Secret, and the
+// Secret's resourceVersion.
+func (r *Reconciler) secretCredentials(ctx context.Context, ns string, ref *v1alpha1.SecretCredentialsRef) (*admin.Credentials, string, error) {
 	var s corev1.Secret
-	if err := r.apiReader.Get(ctx, client.ObjectKey{Namespace: want.Namespace, Name: ref.Name}, &s); err != nil {
-		return nil, fmt.Errorf("while reading ACL Secret %s: %w", ref.Name, err)
+	if err := r.apiReader.Get(ctx, client.ObjectKey{Namespace: ns, Name: ref.Name}, &s); err != nil {
+		return nil, "", fmt.Errorf("while reading ACL Secret %s: %w", ref.Name, err)
 	}
 	userKey, passKey := or(ref.UsernameKey, "username"), or(ref.PasswordKey, "password")
 	user, pass := s.Data[userKey], s.Data[passKey]
 	if len(user) == 0 || len(pass) == 0 {
 		// Name the keys, never the values.
-		return nil, fmt.Errorf("ACL Secret %s lacks a non-empty %q or %q key", ref.Name, userKey, passKey)
+		return nil, "", fmt.Errorf("ACL Secret %s lacks a non-empty %q or %q key", ref.Name, userKey, passKey)
 	}
-	return &admin.Credentials{AccessKey: string(user), SecretKey: string(pass)}, nil
+	return &admin.Credentials{AccessKey: string(user), SecretKey: string(pass)}, s.ResourceVersion, nil
 }
 
 // master is a group's master pod and its remoting address.

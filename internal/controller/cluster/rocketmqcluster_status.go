@@ -142,7 +142,7 @@ type health struct {
 
 var progressRank = map[string]int{
 	ReasonRollingUpdate: 0, ReasonMasterLost: 1, ReasonNameServersDown: 1, ReasonPodsNotReady: 2,
-	ReasonMetadataCopying: 3, ReasonNameServerUpdating: 4, ReasonGroupRetiring: 5,
+	ReasonMetadataCopying: 3, ReasonNameServerUpdating: 4, ReasonGroupRetiring: 5, ReasonCredentialsRotating: 6,
 }
 
 // needsHuman are the Degraded reasons that do not heal by waiting: the
@@ -152,6 +152,7 @@ var progressRank = map[string]int{
 // (one replica, a node drain) usually comes back by itself.
 var needsHuman = map[string]bool{
 	ReasonInvalidSpec: true, ReasonAdminUnavailable: true, ReasonMetadataFailed: true, ReasonMasterLost: true,
+	ReasonCredentialsRefused: true,
 }
 
 func (h *health) degrade(reason, msg string) {

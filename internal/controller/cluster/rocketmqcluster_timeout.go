@@ -75,3 +75,21 @@ func (p perCallTimeout) BrokerBacklog(ctx context.Context, brokerAddr string) (a
 	defer cancel()
 	return p.AdminClient.BrokerBacklog(ctx, brokerAddr)
 }
+
+func (p perCallTimeout) GetUser(ctx context.Context, addr, username string) (*admin.UserInfo, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.GetUser(ctx, addr, username)
+}
+
+func (p perCallTimeout) CreateUser(ctx context.Context, addr string, u admin.UserInfo) error {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.CreateUser(ctx, addr, u)
+}
+
+func (p perCallTimeout) UpdateUser(ctx context.Context, addr string, u admin.UserInfo) error {
+	ctx, cancel := context.WithTimeout(ctx, p.d)
+	defer cancel()
+	return p.AdminClient.UpdateUser(ctx, addr, u)
+}

@@ -133,11 +133,12 @@ func (d *DashboardSpec) defaultDashboard() {
 }
 
 func (a *ACLSpec) defaultACL() {
-	if a.AdminSecretRef == nil {
-		return
+	for _, ref := range []*SecretCredentialsRef{a.AdminSecretRef, a.NextAdminSecretRef} {
+		if ref != nil {
+			setString(&ref.UsernameKey, DefaultUsernameKey)
+			setString(&ref.PasswordKey, DefaultPasswordKey)
+		}
 	}
-	setString(&a.AdminSecretRef.UsernameKey, DefaultUsernameKey)
-	setString(&a.AdminSecretRef.PasswordKey, DefaultPasswordKey)
 }
 
 func (m *MetricsSpec) defaultMetrics() {

@@ -26,6 +26,11 @@ const (
 	// edited in place). Unknown when the annotation is missing (a cluster
 	// not applied from a krm-fn render). It does not change Ready.
 	ConditionRenderStale = "RenderStale"
+	// ConditionNextAdminCredentialsAccepted is True when every broker pod
+	// accepts the user of spec.acl.nextAdminSecretRef, so adminSecretRef
+	// may be pointed at it; False while the controller is still creating
+	// or updating that user, or cannot. Absent without nextAdminSecretRef.
+	ConditionNextAdminCredentialsAccepted = "NextAdminCredentialsAccepted"
 )
 
 // MetadataState is the progress of copying topics and consumer groups onto
@@ -90,6 +95,41 @@ type RocketMQClusterStatus struct {
 	// +listType=map
 	// +listMapKey=group
 	RetiringGroups []RetiringGroupStatus `json:"retiringGroups,omitempty"`
+
+	// ACL reports the rotation to spec.acl.nextAdminSecretRef, while it is
+	// set.
+	// +optional
+	ACL *ACLStatus `json:"acl,omitempty"`
+}
+
+// ACLStatus is where the rotation to the next admin credentials stands.
+// No password, nor anything derived from one, is recorded.
+type ACLStatus struct {
+	// NextAdminSecret is the Secret of spec.acl.nextAdminSecretRef, as
+	// last checked against the brokers.
+	NextAdminSecret SecretVersion `json:"nextAdminSecret"`
+
+	// NextAdminUser is its username.
+	// +optional
+	NextAdminUser string `json:"nextAdminUser,omitempty"`
+
+	// Accepted is true when every broker pod accepted NextAdminUser with
+	// the password of that version of the Secret.
+	Accepted bool `json:"accepted"`
+
+	// PendingBrokers are the broker pods that do not accept it yet, each
+	// with the reason ("<pod>: <why>"), in group and ordinal order.
+	// +optional
+	PendingBrokers []string `json:"pendingBrokers,omitempty"`
+}
+
+// SecretVersion names one version of a Secret.
+type SecretVersion struct {
+	// Name of the Secret.
+	Name string `json:"name"`
+	// ResourceVersion of the Secret as read.
+	// +optional
+	ResourceVersion string `json:"resourceVersion,omitempty"`
 }
 
 // RetiringPhase is where a broker group removed by a scale-in stands.

@@ -500,6 +500,20 @@ type ACLSpec struct {
 	// They are read from env at container start, never rendered.
 	// +optional
 	AdminSecretRef *SecretCredentialsRef `json:"adminSecretRef,omitempty"`
+
+	// NextAdminSecretRef names the Secret of the admin user to rotate to,
+	// with a username other than adminSecretRef's (ACL 2.0 keeps one
+	// password per user, so a new password for the same user would lock
+	// out every pod still signing with the old one). The status controller
+	// creates or updates that user, as a super user, on every broker,
+	// signing as the current admin, and sets the condition
+	// NextAdminCredentialsAccepted once every broker pod accepts it. Only
+	// then point adminSecretRef at this Secret and remove this field: the
+	// pods roll onto credentials every broker already accepts. Pods never
+	// read this Secret. See docs/controller.md, "Rotating the admin
+	// credentials".
+	// +optional
+	NextAdminSecretRef *SecretCredentialsRef `json:"nextAdminSecretRef,omitempty"`
 }
 
 // SecretCredentialsRef points at a username and password in a Secret of the

@@ -194,7 +194,19 @@ func (a *ACLSpec) validate(path *field.Path) field.ErrorList {
 		}
 		return nil
 	}
-	r := a.AdminSecretRef
+	errs := validateCredentialsRef(a.AdminSecretRef, ref)
+	if next := a.NextAdminSecretRef; next != nil {
+		nextPath := path.Child("nextAdminSecretRef")
+		errs = append(errs, validateCredentialsRef(next, nextPath)...)
+		if next.Name == a.AdminSecretRef.Name {
+			errs = append(errs, field.Invalid(nextPath.Child("name"), next.Name,
+				"name a new Secret, not adminSecretRef's: the rotation needs the old credentials until every broker accepts the new ones"))
+		}
+	}
+	return errs
+}
+
+func validateCredentialsRef(r *SecretCredentialsRef, ref *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if r.Name == "" {
 		errs = append(errs, field.Required(ref.Child("name"),

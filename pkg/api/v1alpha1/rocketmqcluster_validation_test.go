@@ -205,6 +205,14 @@ var validationCases = []validationCase{
 	{"acl secret key invalid", func(c *RocketMQCluster) {
 		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin", PasswordKey: "pass word"}}
 	}, []wantErr{{"spec.acl.adminSecretRef.passwordKey", "valid config key"}}, true},
+	{"next admin secret is the current one", func(c *RocketMQCluster) {
+		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin"},
+			NextAdminSecretRef: &SecretCredentialsRef{Name: "admin"}}
+	}, []wantErr{{"spec.acl.nextAdminSecretRef.name", "name a new Secret"}}, false},
+	{"next admin secret name invalid", func(c *RocketMQCluster) {
+		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin"},
+			NextAdminSecretRef: &SecretCredentialsRef{Name: "Admin-2"}}
+	}, []wantErr{{"spec.acl.nextAdminSecretRef.name", "RFC 1123 subdomain"}}, true},
 	{"metrics interval", func(c *RocketMQCluster) { c.Spec.Metrics.Interval = "30 seconds" },
 		[]wantErr{{"spec.metrics.interval", "Prometheus duration"}}, true},
 	{"anti-affinity enum", func(c *RocketMQCluster) { c.Spec.Placement = &Placement{AntiAffinity: "Strict"} },
