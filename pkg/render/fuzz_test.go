@@ -31,6 +31,7 @@ func FuzzRender(f *testing.F) {
 			c.Spec.Controller = &v1alpha1.ControllerSpec{}
 			if jraft {
 				c.Spec.Controller.Type = v1alpha1.ControllerJRaft
+				c.Spec.Version = jRaftVersion
 			}
 		}
 		if extras {

@@ -59,8 +59,16 @@ func withController(c *v1alpha1.RocketMQCluster, n int32, typ v1alpha1.Controlle
 		Replicas: ptr.To(n), Type: typ,
 		Storage: v1alpha1.StorageSpec{Size: qty("1Gi")},
 	}
+	if typ == v1alpha1.ControllerJRaft {
+		c.Spec.Version = jRaftVersion
+	}
 	return c
 }
+
+// jRaftVersion is a release validation accepts with the jRaft controller
+// (5.3.3 and older are refused).
+const jRaftVersion = "5.4.0"
+
 
 // everything turns on every optional component.
 func everything(c *v1alpha1.RocketMQCluster) *v1alpha1.RocketMQCluster {

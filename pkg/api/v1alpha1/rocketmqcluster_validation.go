@@ -51,6 +51,7 @@ func (c *RocketMQCluster) Validate() field.ErrorList {
 	errs := validateObjectMeta(d)
 	s := &d.Spec
 	errs = append(errs, s.validateImage(spec)...)
+	errs = append(errs, s.validateVersionGates(spec)...)
 	errs = append(errs, validatePlacement(s.Placement, spec.Child("placement"))...)
 	errs = append(errs, s.NameServer.validate(spec.Child("nameServer"))...)
 	errs = append(errs, s.validateController(spec.Child("controller"))...)

@@ -205,6 +205,19 @@ var validationCases = []validationCase{
 	{"acl secret key invalid", func(c *RocketMQCluster) {
 		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin", PasswordKey: "pass word"}}
 	}, []wantErr{{"spec.acl.adminSecretRef.passwordKey", "valid config key"}}, true},
+	{"acl below 5.3.0", func(c *RocketMQCluster) {
+		c.Spec.Version = "5.2.0"
+		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin"}}
+	}, []wantErr{{"spec.acl.enabled", "ACL 2.0 needs RocketMQ 5.3.0 or later, and spec.version is 5.2.0: older brokers and Proxies have no AuthConfig and ignore every ACL setting, so the cluster would run without authentication; set spec.version to 5.3.0 or later"}}, false},
+	{"jRaft on 5.3.3", func(c *RocketMQCluster) {
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{Type: ControllerJRaft}
+	}, []wantErr{{"spec.controller.type", "the jRaft controller of RocketMQ 5.3.3 and older (spec.version is 5.3.3) stops scanning for dead brokers after its first second (RaftBrokerHeartBeatManager.scanNotActiveBroker, apache/rocketmq ISSUE #9717), so a hung master is never replaced; use type DLedger or a spec.version above 5.3.3"}}, false},
+	{"jRaft on 5.2.0", func(c *RocketMQCluster) {
+		c.Spec.Version = "5.2.0"
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{Type: ControllerJRaft}
+	}, []wantErr{{"spec.controller.type", "(spec.version is 5.2.0)"}}, false},
 	{"metrics interval", func(c *RocketMQCluster) { c.Spec.Metrics.Interval = "30 seconds" },
 		[]wantErr{{"spec.metrics.interval", "Prometheus duration"}}, true},
 	{"anti-affinity enum", func(c *RocketMQCluster) { c.Spec.Placement = &Placement{AntiAffinity: "Strict"} },
@@ -225,6 +238,28 @@ var validationCases = []validationCase{
 		{"spec.placement.topologySpreadConstraints[0].topologyKey", "set a node label key"},
 		{"spec.placement.topologySpreadConstraints[0].whenUnsatisfiable", "supported values"},
 	}, false},
+}
+
+// TestVersionGatesAccept checks the releases on the right side of each
+// gate are accepted, and which versions the gates can read.
+func TestVersionGatesAccept(t *testing.T) {
+	for _, v := range []string{"5.3.0", "5.3.3", "5.4.0", "5.10.0"} {
+		c := validCluster()
+		c.Spec.Version = v
+		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin"}}
+		assert.Empty(t, c.Validate(), "ACL on %s", v)
+	}
+	for _, v := range []string{"5.3.4", "5.4.0", "5.10.0"} {
+		c := validCluster()
+		c.Spec.Version = v
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{Type: ControllerJRaft}
+		assert.Empty(t, c.Validate(), "jRaft on %s", v)
+	}
+	for v, ok := range map[string]bool{"5.3.0": true, "5.03.0": false, "5.3": false, "5.99999999999999999999.0": false} {
+		_, got := parseReleaseVersion(v)
+		assert.Equal(t, ok, got, v)
+	}
 }
 
 func TestValidateRules(t *testing.T) {
