@@ -123,7 +123,7 @@ func proxyDeployment(c *v1alpha1.RocketMQCluster, hash string) *appsv1.Deploymen
 	vols = append(vols, emptyDir(volOffsets))
 	mounts = append(mounts, corev1.VolumeMount{Name: volOffsets, MountPath: offsetsDir})
 
-	env := append(rocketmqEnv(c, jvmOptions(p.JVM.Heap, nil)), aclEnv(c)...)
+	env := append(rocketmqEnv(c, jvmOptions(p.JVM.Heap, p.JVM.DirectMemory)), aclEnv(c)...)
 	ctr := rocketmqContainer(c, v1alpha1.ComponentProxy, proxyStartScript(c), env, p.Resources)
 	ctr.Ports = []corev1.ContainerPort{
 		containerPort(portNameRemoting, v1alpha1.PortProxyRemoting),

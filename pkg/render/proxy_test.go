@@ -120,3 +120,15 @@ func TestProxyFollowsNameServers(t *testing.T) {
 		t.Error("the Proxy config does not follow the NameServer replicas")
 	}
 }
+
+// TestProxyDirectMemoryCap checks the Proxy's JVM gets its direct-memory
+// cap: without it JDK 8 lets Netty's direct buffers grow to the heap's
+// size on top of the heap.
+func TestProxyDirectMemoryCap(t *testing.T) {
+	_, dep, _ := proxyParts(t, everything(fullCluster("orders", "mq")))
+	ctr := dep.Spec.Template.Spec.Containers[0]
+	want := "-Xms512m -Xmx512m -Xmn256m -XX:MaxDirectMemorySize=256m -XX:ErrorFile=/home/rocketmq/logs/hs_err_pid%p.log" + gcLogs
+	if got := envValue(ctr.Env, envJavaOptExt); got != want {
+		t.Errorf("JAVA_OPT_EXT %q, want %q", got, want)
+	}
+}

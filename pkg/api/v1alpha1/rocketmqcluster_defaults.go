@@ -123,6 +123,7 @@ func (p *ProxySpec) defaultProxy() {
 		p.ServiceType = DefaultProxyServiceType
 	}
 	setQuantity(&p.JVM.Heap, "512Mi")
+	setQuantity(&p.JVM.DirectMemory, "256Mi")
 	defaultResources(&p.Resources, "250m", "1Gi", "1Gi")
 }
 

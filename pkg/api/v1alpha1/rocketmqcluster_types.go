@@ -178,13 +178,16 @@ type PodDisruptionBudgetSpec struct {
 
 // JVMSpec sizes the Java heap.
 type JVMSpec struct {
-	// Heap is the Java heap size (-Xms and -Xmx), e.g. 1Gi; it must stay
-	// below the container's memory limit.
+	// Heap is the Java heap size (-Xms and -Xmx), e.g. 1Gi. The container's
+	// memory limit must be at least 25 % above heap plus direct memory.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).isGreaterThan(quantity('0'))",message="must be a positive quantity such as 1Gi"
 	Heap *resource.Quantity `json:"heap,omitempty"`
 
-	// DirectMemory is -XX:MaxDirectMemorySize (brokers only), e.g. 2Gi.
+	// DirectMemory is -XX:MaxDirectMemorySize, e.g. 2Gi: the cap on NIO
+	// direct buffers (Netty, the broker's transient store pool). Unset, JDK 8
+	// lets direct memory grow as large as the heap. The container's memory
+	// limit must be at least 25 % above heap plus direct memory.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).isGreaterThan(quantity('0'))",message="must be a positive quantity such as 1Gi"
 	DirectMemory *resource.Quantity `json:"directMemory,omitempty"`
@@ -433,9 +436,11 @@ type ProxySpec struct {
 	// +kubebuilder:validation:Enum=ClusterIP;NodePort;LoadBalancer
 	ServiceType corev1.ServiceType `json:"serviceType,omitempty"`
 
-	// JVM heap of the Proxy. Default: {heap: 512Mi}.
+	// JVM heap and direct memory of the Proxy. Default: {heap: 512Mi,
+	// directMemory: 256Mi}; the cap keeps Netty's direct buffers from
+	// growing to the heap's size (the JDK 8 default) and past the limit.
 	// +optional
-	// +kubebuilder:default={heap:"512Mi"}
+	// +kubebuilder:default={heap:"512Mi",directMemory:"256Mi"}
 	JVM JVMSpec `json:"jvm,omitempty"`
 
 	// Resources of the Proxy container. Default, when none is set:

@@ -104,7 +104,7 @@ func (n *NameServerSpec) validate(path *field.Path) field.ErrorList {
 	errs := validateReplicas(n.Replicas, path.Child("replicas"))
 	errs = append(errs, validateJVM(&n.JVM, path.Child("jvm"))...)
 	errs = append(errs, validateResources(&n.Resources, path.Child("resources"))...)
-	errs = append(errs, validateHeapFits(&n.JVM, &n.Resources, path)...)
+	errs = append(errs, validateMemoryHeadroom(&n.JVM, &n.Resources, path)...)
 	errs = append(errs, validatePlacement(n.Placement, path.Child("placement"))...)
 	return errs
 }
@@ -135,7 +135,7 @@ func (s *RocketMQClusterSpec) validateController(path *field.Path) field.ErrorLi
 	errs = append(errs, validateStorage(&c.Storage, path.Child("storage"))...)
 	errs = append(errs, validateJVM(&c.JVM, path.Child("jvm"))...)
 	errs = append(errs, validateResources(&c.Resources, path.Child("resources"))...)
-	errs = append(errs, validateHeapFits(&c.JVM, &c.Resources, path)...)
+	errs = append(errs, validateMemoryHeadroom(&c.JVM, &c.Resources, path)...)
 	errs = append(errs, validatePlacement(c.Placement, path.Child("placement"))...)
 	return errs
 }
@@ -151,7 +151,7 @@ func (b *BrokerSpec) validate(path *field.Path) field.ErrorList {
 	errs = append(errs, validateEnum(path.Child("retiredGroupPolicy"), string(b.RetiredGroupPolicy), string(RetiredGroupRetain), string(RetiredGroupDelete))...)
 	errs = append(errs, validateJVM(&b.JVM, path.Child("jvm"))...)
 	errs = append(errs, validateResources(&b.Resources, path.Child("resources"))...)
-	errs = append(errs, validateHeapFits(&b.JVM, &b.Resources, path)...)
+	errs = append(errs, validateMemoryHeadroom(&b.JVM, &b.Resources, path)...)
 	errs = append(errs, validatePlacement(b.Placement, path.Child("placement"))...)
 	return errs
 }
@@ -178,7 +178,7 @@ func (p *ProxySpec) validate(path *field.Path) field.ErrorList {
 		string(corev1.ServiceTypeClusterIP), string(corev1.ServiceTypeNodePort), string(corev1.ServiceTypeLoadBalancer))...)
 	errs = append(errs, validateJVM(&p.JVM, path.Child("jvm"))...)
 	errs = append(errs, validateResources(&p.Resources, path.Child("resources"))...)
-	errs = append(errs, validateHeapFits(&p.JVM, &p.Resources, path)...)
+	errs = append(errs, validateMemoryHeadroom(&p.JVM, &p.Resources, path)...)
 	errs = append(errs, validatePlacement(p.Placement, path.Child("placement"))...)
 	return errs
 }

@@ -97,10 +97,18 @@ var validationCases = []validationCase{
 	{"heap not positive", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("0") },
 		[]wantErr{{"spec.nameServer.jvm.heap", "must be a positive quantity"}}, true},
 	{"heap above memory limit", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("1Gi") },
-		[]wantErr{{"spec.nameServer.jvm.heap", "must stay below resources.limits.memory (1Gi)"}}, false},
-	{"broker heap plus direct memory above limit", func(c *RocketMQCluster) {
-		c.Spec.Broker.JVM = JVMSpec{Heap: qty("3Gi"), DirectMemory: qty("1Gi")}
-	}, []wantErr{{"spec.broker.jvm.heap", "plus jvm.directMemory (1Gi) must stay below resources.limits.memory (4Gi)"}}, false},
+		[]wantErr{{"spec.nameServer.resources.limits[memory]", `Invalid value: "1Gi": must be at least 25% above jvm.heap (1Gi), that is at least 1280Mi: the JVM also needs metaspace, thread stacks, code cache and GC structures outside heap and direct memory, and the kernel kills the container at its limit; raise resources.limits.memory to 1280Mi or lower the JVM sizes`}}, false},
+	{"nameserver heap within the limit but without headroom", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("820Mi") },
+		[]wantErr{{"spec.nameServer.resources.limits[memory]", "at least 1025Mi"}}, false},
+	{"broker heap plus direct memory without headroom", func(c *RocketMQCluster) {
+		c.Spec.Broker.JVM = JVMSpec{Heap: qty("2Gi"), DirectMemory: qty("2Gi")}
+	}, []wantErr{{"spec.broker.resources.limits[memory]", "must be at least 25% above jvm.heap (2Gi) plus jvm.directMemory (2Gi), that is at least 5Gi"}}, false},
+	{"proxy default direct memory counts", func(c *RocketMQCluster) { c.Spec.Proxy.JVM.Heap = qty("600Mi") },
+		[]wantErr{{"spec.proxy.resources.limits[memory]", "jvm.heap (600Mi) plus jvm.directMemory (256Mi), that is at least 1070Mi"}}, false},
+	{"controller heap without headroom", func(c *RocketMQCluster) {
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{JVM: JVMSpec{Heap: qty("900Mi")}}
+	}, []wantErr{{"spec.controller.resources.limits[memory]", "at least 1125Mi"}}, false},
 	{"requests above limits", func(c *RocketMQCluster) {
 		c.Spec.Proxy.Resources = resources("1", "2Gi", "1Gi")
 		c.Spec.Proxy.JVM.Heap = qty("256Mi")
@@ -351,11 +359,27 @@ func TestWarnings(t *testing.T) {
 	assert.Empty(t, ha.Warnings(), "defaults with two pods per group carry no warning")
 }
 
-func TestQuantityHelpers(t *testing.T) {
-	// resource.Quantity comparisons in validateHeapFits must use values,
-	// not strings: 1024Mi is 1Gi.
-	errs := validateHeapFits(&JVMSpec{Heap: qty("1024Mi")},
-		&corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("1Gi")}},
-		field.NewPath("x"))
-	assert.Len(t, errs, 1)
+func TestMemoryHeadroom(t *testing.T) {
+	limit := func(q string) *corev1.ResourceRequirements {
+		return &corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse(q)}}
+	}
+	// Comparisons use values, not strings: 1280Mi is exactly 1.25 x 1024Mi.
+	assert.Empty(t, validateMemoryHeadroom(&JVMSpec{Heap: qty("1024Mi")}, limit("1280Mi"), field.NewPath("x")))
+	assert.Len(t, validateMemoryHeadroom(&JVMSpec{Heap: qty("1Gi")}, limit("1342177279"), field.NewPath("x")), 1, "one byte short")
+	assert.Empty(t, validateMemoryHeadroom(&JVMSpec{Heap: qty("1Gi")}, &corev1.ResourceRequirements{}, field.NewPath("x")), "no limit, nothing to be killed at")
+	// An odd byte count rounds the minimum up.
+	for in, want := range map[string]string{"1000": "1250", "1001": "1252", "1Gi": "1280Mi", "3Gi": "3840Mi"} {
+		got := minimumMemoryLimit(resource.MustParse(in))
+		assert.Equal(t, want, got.String(), in)
+	}
+}
+
+func TestDefaultsHaveHeadroom(t *testing.T) {
+	c := validCluster()
+	c.Spec.Broker.Mode = BrokerModeController
+	c.Spec.Controller = &ControllerSpec{}
+	c.Spec.Proxy.Enabled = true
+	assert.Empty(t, c.Validate())
+	c.Default()
+	assert.Equal(t, "256Mi", c.Spec.Proxy.JVM.DirectMemory.String(), "the Proxy's direct memory is capped by default")
 }
