@@ -176,6 +176,7 @@ func (p *ProxySpec) validate(path *field.Path) field.ErrorList {
 	errs := validateReplicas(p.Replicas, path.Child("replicas"))
 	errs = append(errs, validateEnum(path.Child("serviceType"), string(p.ServiceType),
 		string(corev1.ServiceTypeClusterIP), string(corev1.ServiceTypeNodePort), string(corev1.ServiceTypeLoadBalancer))...)
+	errs = append(errs, p.validateExternal(path)...)
 	errs = append(errs, validateJVM(&p.JVM, path.Child("jvm"))...)
 	errs = append(errs, validateResources(&p.Resources, path.Child("resources"))...)
 	errs = append(errs, validateMemoryHeadroom(&p.JVM, &p.Resources, path)...)

@@ -196,6 +196,24 @@ var validationCases = []validationCase{
 		[]wantErr{{"spec.proxy.replicas", "at least 1"}}, true},
 	{"proxy service type", func(c *RocketMQCluster) { c.Spec.Proxy.ServiceType = corev1.ServiceTypeExternalName },
 		[]wantErr{{"spec.proxy.serviceType", `supported values: "ClusterIP", "NodePort", "LoadBalancer"`}}, true},
+	{"proxy external address missing", func(c *RocketMQCluster) { c.Spec.Proxy.External = &ProxyExternalSpec{} },
+		[]wantErr{{"spec.proxy.external.address", "set the DNS name or IP address clients outside the cluster dial"}}, false},
+	{"proxy external address with port", func(c *RocketMQCluster) {
+		c.Spec.Proxy.External = &ProxyExternalSpec{Address: "mq.example.com:8080"}
+	}, []wantErr{{"spec.proxy.external.address", "without scheme or port (set ports in remotingPort and grpcPort)"}}, false},
+	{"proxy external NodePort needs the remoting port", func(c *RocketMQCluster) {
+		c.Spec.Proxy.External = &ProxyExternalSpec{Address: "10.0.0.1", ServiceType: corev1.ServiceTypeNodePort}
+	}, []wantErr{{"spec.proxy.external.remotingPort", "set the node port remoting clients dial (for example 30080)"}}, false},
+	{"proxy external service type", func(c *RocketMQCluster) {
+		c.Spec.Proxy.External = &ProxyExternalSpec{Address: "mq.example.com", ServiceType: corev1.ServiceTypeClusterIP}
+	}, []wantErr{{"spec.proxy.external.serviceType", `supported values: "LoadBalancer", "NodePort"`}}, true},
+	{"proxy external port range", func(c *RocketMQCluster) {
+		c.Spec.Proxy.External = &ProxyExternalSpec{Address: "mq.example.com", GRPCPort: ptr.To[int32](70000)}
+	}, []wantErr{{"spec.proxy.external.grpcPort", "between 1 and 65535"}}, true},
+	{"proxy serviceType conflicts with external", func(c *RocketMQCluster) {
+		c.Spec.Proxy.ServiceType = corev1.ServiceTypeNodePort
+		c.Spec.Proxy.External = &ProxyExternalSpec{Address: "mq.example.com"}
+	}, []wantErr{{"spec.proxy.serviceType", "conflicts with spec.proxy.external.serviceType (LoadBalancer), which sets the Service type: remove spec.proxy.serviceType"}}, false},
 	{"dashboard image", func(c *RocketMQCluster) {
 		c.Spec.Dashboard.Enabled = true
 		c.Spec.Dashboard.Image = "rocketmq dashboard"
@@ -353,6 +371,18 @@ func TestWarnings(t *testing.T) {
 		"spec.nameServer.replicas", "spec.nameServer.hostNetwork", "spec.broker.replicasPerGroup", "spec.controller.replicas",
 	}, paths)
 	assert.Contains(t, ws[1].Message, "Pod Security")
+
+	lb := validCluster()
+	lb.Spec.Broker.ReplicasPerGroup = ptr.To[int32](2)
+	lb.Spec.Proxy = ProxySpec{Enabled: true, ServiceType: corev1.ServiceTypeLoadBalancer}
+	ws = lb.Warnings()
+	require.Len(t, ws, 1)
+	assert.Equal(t, "spec.proxy.serviceType", ws[0].Field)
+	assert.Contains(t, ws[0].Message, "sent to Proxy pod IPs")
+	lb.Spec.Proxy.ServiceType = ""
+	lb.Spec.Proxy.External = &ProxyExternalSpec{Address: "mq.example.com"}
+	assert.Empty(t, lb.Warnings(), "an external address needs no warning")
+	assert.Empty(t, lb.Validate())
 
 	ha := validCluster()
 	ha.Spec.Broker.ReplicasPerGroup = ptr.To[int32](2)
