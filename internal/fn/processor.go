@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/render"
 )
 
 // Processor renders every RocketMQCluster of a ResourceList. It implements
@@ -55,7 +56,9 @@ func Run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framew
 }
 
 func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framework.Results) {
-	clusters, results := findClusters(items, functionConfig)
+	opts, results := renderOptions(functionConfig)
+	clusters, rs := findClusters(items, functionConfig)
+	results = append(results, rs...)
 	if results.ExitCode() != 0 {
 		return items, results
 	}
@@ -65,7 +68,7 @@ func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framew
 		results = append(results, newResult(framework.Warning, nil, "",
 			"no RocketMQCluster ("+v1alpha1.GroupVersion.String()+") found in the items or the functionConfig"))
 	}
-	rendered, hashes, rs := renderAll(clusters)
+	rendered, hashes, rs := renderAll(clusters, opts)
 	results = append(results, rs...)
 	if results.ExitCode() != 0 {
 		return items, results
@@ -80,7 +83,7 @@ func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, framew
 // renderAll renders the clusters on all CPUs: rendering is pure, and a
 // repository with hundreds of clusters is rendered on every pull request.
 // The output keeps the clusters' order; hashes are the clusters' SpecHash.
-func renderAll(clusters []cluster) ([][]*yaml.RNode, []string, framework.Results) {
+func renderAll(clusters []cluster, opts render.Options) ([][]*yaml.RNode, []string, framework.Results) {
 	rendered := make([][]*yaml.RNode, len(clusters))
 	hashes := make([]string, len(clusters))
 	perCluster := make([]framework.Results, len(clusters))
@@ -89,7 +92,7 @@ func renderAll(clusters []cluster) ([][]*yaml.RNode, []string, framework.Results
 	for range min(runtime.GOMAXPROCS(0), len(clusters)) {
 		wg.Go(func() {
 			for i := range next {
-				rendered[i], hashes[i], perCluster[i] = safeRenderCluster(clusters[i])
+				rendered[i], hashes[i], perCluster[i] = safeRenderCluster(clusters[i], opts)
 			}
 		})
 	}
@@ -111,7 +114,7 @@ const internalErrorPrefix = "internal error"
 
 // safeRenderCluster is renderCluster on a worker goroutine, where a panic
 // would otherwise kill the process: Process's recover cannot reach it.
-func safeRenderCluster(c cluster) (objs []*yaml.RNode, hash string, results framework.Results) {
+func safeRenderCluster(c cluster, opts render.Options) (objs []*yaml.RNode, hash string, results framework.Results) {
 	defer func() {
 		if r := recover(); r != nil {
 			objs, hash = nil, ""
@@ -119,7 +122,7 @@ func safeRenderCluster(c cluster) (objs []*yaml.RNode, hash string, results fram
 				fmt.Sprintf("%s while rendering RocketMQCluster %s: %v", internalErrorPrefix, describe(c.ref), r))}
 		}
 	}()
-	return renderCluster(c)
+	return renderCluster(c, opts)
 }
 
 // sortResults orders results by resource, keeping each resource's results
