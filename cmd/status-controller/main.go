@@ -166,6 +166,7 @@ func newManager(restConfig *rest.Config, c *config, adjust ...func(*ctrl.Options
 	opts := ctrl.Options{
 		Scheme:                        scheme,
 		Cache:                         cluster.CacheOptions(c.namespaces),
+		Client:                        cluster.ClientOptions(),
 		Metrics:                       metricsserver.Options{BindAddress: c.metricsAddr},
 		HealthProbeBindAddress:        c.probeAddr,
 		LeaderElection:                c.leaderElect,

@@ -3,10 +3,11 @@ package fn
 import (
 	"testing"
 
-	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 )
 
 func TestDeclaredIn(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/krm"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/render"
 )
 
 // Processor renders every RocketMQCluster of a ResourceList (for
@@ -57,7 +58,9 @@ func Run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, krm.Re
 }
 
 func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, krm.Results) {
-	clusters, results := findClusters(items, functionConfig)
+	opts, results := renderOptions(functionConfig)
+	clusters, rs := findClusters(items, functionConfig)
+	results = append(results, rs...)
 	if results.ExitCode() != 0 {
 		return items, results
 	}
@@ -73,7 +76,7 @@ func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, krm.Re
 	if results.ExitCode() != 0 {
 		return items, results
 	}
-	rendered, hashes, rs := renderAll(clusters)
+	rendered, hashes, rs := renderAll(clusters, opts)
 	results = append(results, rs...)
 	if results.ExitCode() != 0 {
 		return items, results
@@ -88,7 +91,7 @@ func run(items []*yaml.RNode, functionConfig *yaml.RNode) ([]*yaml.RNode, krm.Re
 // renderAll renders the clusters on all CPUs: rendering is pure, and a
 // repository with hundreds of clusters is rendered on every pull request.
 // The output keeps the clusters' order; hashes are the clusters' SpecHash.
-func renderAll(clusters []cluster) ([][]*yaml.RNode, []string, krm.Results) {
+func renderAll(clusters []cluster, opts render.Options) ([][]*yaml.RNode, []string, krm.Results) {
 	rendered := make([][]*yaml.RNode, len(clusters))
 	hashes := make([]string, len(clusters))
 	perCluster := make([]krm.Results, len(clusters))
@@ -97,7 +100,7 @@ func renderAll(clusters []cluster) ([][]*yaml.RNode, []string, krm.Results) {
 	for range min(runtime.GOMAXPROCS(0), len(clusters)) {
 		wg.Go(func() {
 			for i := range next {
-				rendered[i], hashes[i], perCluster[i] = safeRenderCluster(clusters[i])
+				rendered[i], hashes[i], perCluster[i] = safeRenderCluster(clusters[i], opts)
 			}
 		})
 	}
@@ -119,7 +122,7 @@ const internalErrorPrefix = "internal error"
 
 // safeRenderCluster is renderCluster on a worker goroutine, where a panic
 // would otherwise kill the process: Process's recover cannot reach it.
-func safeRenderCluster(c cluster) (objs []*yaml.RNode, hash string, results krm.Results) {
+func safeRenderCluster(c cluster, opts render.Options) (objs []*yaml.RNode, hash string, results krm.Results) {
 	defer func() {
 		if r := recover(); r != nil {
 			objs, hash = nil, ""
@@ -127,7 +130,7 @@ func safeRenderCluster(c cluster) (objs []*yaml.RNode, hash string, results krm.
 				fmt.Sprintf("%s while rendering RocketMQCluster %s: %v", internalErrorPrefix, describe(c.ref), r))}
 		}
 	}()
-	return renderCluster(c)
+	return renderCluster(c, opts)
 }
 
 // sortResults orders results by resource, keeping each resource's results

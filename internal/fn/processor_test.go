@@ -102,7 +102,7 @@ func TestRunWarnsWhenThereIsNoCluster(t *testing.T) {
 func TestPanicWhileRenderingBecomesAnErrorResult(t *testing.T) {
 	// A node whose mapping holds a nil entry makes the YAML encoder panic.
 	broken := yaml.NewRNode(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{nil, nil}})
-	objs, _, results := safeRenderCluster(cluster{node: broken, ref: yaml.ResourceIdentifier{NameMeta: yaml.NameMeta{Name: "x"}}})
+	objs, _, results := safeRenderCluster(cluster{node: broken, ref: yaml.ResourceIdentifier{NameMeta: yaml.NameMeta{Name: "x"}}}, render.DefaultOptions())
 	require.Nil(t, objs)
 	require.Len(t, results, 1)
 	require.Equal(t, krm.Error, results[0].Severity)

@@ -14,7 +14,7 @@ import (
 // returns the SpecHash of the spec it rendered. The input node is never
 // modified: decoding makes the copy that gets defaulted, so the cluster
 // passes through as written (assemble adds annotations only).
-func renderCluster(c cluster) ([]*yaml.RNode, string, krm.Results) {
+func renderCluster(c cluster, opts render.Options) ([]*yaml.RNode, string, krm.Results) {
 	text, err := c.node.String()
 	if err != nil {
 		return nil, "", krm.Results{errorResult(&c.ref, "", fmt.Sprintf("cannot serialise the RocketMQCluster: %v", err))}
@@ -35,7 +35,7 @@ func renderCluster(c cluster) ([]*yaml.RNode, string, krm.Results) {
 	if err != nil {
 		return nil, "", append(results, errorResult(&c.ref, "", err.Error()))
 	}
-	objs, err := render.Render(obj)
+	objs, err := render.RenderWith(obj, opts)
 	if err != nil {
 		return nil, "", append(results, errorResult(&c.ref, "", fmt.Sprintf("rendering RocketMQCluster %s: %v", describe(c.ref), err)))
 	}

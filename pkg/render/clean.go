@@ -46,6 +46,11 @@ func cleanValue(v any) (any, bool) {
 		return t, t != ""
 	case map[string]any:
 		for k, child := range t {
+			if k == "apiGroups" {
+				// RBAC's "" is the core API group, not an empty value: a
+				// rule without apiGroups is refused by the API server.
+				continue
+			}
 			c, keep := cleanValue(child)
 			if keep || meaningfulEmpty(k, child) {
 				t[k] = c

@@ -147,7 +147,7 @@ func controllerStatefulSet(c *v1alpha1.RocketMQCluster, hash string) (*appsv1.St
 	mounts = append(mounts, storeMount())
 
 	ctr := rocketmqContainer(c, v1alpha1.ComponentController, controllerStartScript(c),
-		rocketmqEnv(c, jvmOptions(spec.JVM.Heap, nil)), spec.Resources)
+		rocketmqEnv(c, jvmOptions(spec.JVM.Heap, spec.JVM.DirectMemory)), spec.Resources)
 	ctr.Ports = []corev1.ContainerPort{containerPort(portNameController, v1alpha1.PortController)}
 	if isJRaft(c) {
 		ctr.Ports = append(ctr.Ports, containerPort(portNameRaft, portControllerRaft))

@@ -126,6 +126,10 @@ func (c *converter) structInto(m map[string]any, v reflect.Value, top bool) erro
 			}
 			continue
 		}
+		if f.name == "apiGroups" && fv.Kind() == reflect.Slice && fv.Len() > 0 {
+			m[f.name] = rawStrings(fv) // see cleanValue: "" is the core group
+			continue
+		}
 		val, keep, err := c.value(fv)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.name, err)
@@ -191,6 +195,15 @@ func (c *converter) value(v reflect.Value) (any, bool, error) {
 		return c.sliceValue(v)
 	}
 	return nil, false, fmt.Errorf("unsupported kind %s", v.Kind())
+}
+
+// rawStrings copies a string slice, empty strings included.
+func rawStrings(v reflect.Value) []any {
+	out := make([]any, v.Len())
+	for i := range out {
+		out[i] = v.Index(i).String()
+	}
+	return out
 }
 
 func (c *converter) mapValue(v reflect.Value) (any, bool, error) {

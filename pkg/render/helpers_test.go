@@ -44,7 +44,8 @@ func fullCluster(name, namespace string) *v1alpha1.RocketMQCluster {
 				ReplicationMode:  v1alpha1.ReplicationAsync,
 				JVM:              v1alpha1.JVMSpec{Heap: qty("1Gi"), DirectMemory: qty("1Gi")},
 			},
-			Proxy:     v1alpha1.ProxySpec{Replicas: ptr.To[int32](2), ServiceType: corev1.ServiceTypeClusterIP},
+			Proxy: v1alpha1.ProxySpec{Replicas: ptr.To[int32](2), ServiceType: corev1.ServiceTypeClusterIP,
+				JVM: v1alpha1.JVMSpec{Heap: qty("512Mi"), DirectMemory: qty("256Mi")}},
 			Dashboard: v1alpha1.DashboardSpec{Replicas: ptr.To[int32](1), Image: v1alpha1.DefaultDashboardImage},
 			Metrics:   v1alpha1.MetricsSpec{ServiceMonitor: ptr.To(true), Interval: "30s"},
 		},
@@ -59,8 +60,15 @@ func withController(c *v1alpha1.RocketMQCluster, n int32, typ v1alpha1.Controlle
 		Replicas: ptr.To(n), Type: typ,
 		Storage: v1alpha1.StorageSpec{Size: qty("1Gi")},
 	}
+	if typ == v1alpha1.ControllerJRaft {
+		c.Spec.Version = jRaftVersion
+	}
 	return c
 }
+
+// jRaftVersion is a release validation accepts with the jRaft controller
+// (5.3.3 and older are refused).
+const jRaftVersion = "5.4.0"
 
 // everything turns on every optional component.
 func everything(c *v1alpha1.RocketMQCluster) *v1alpha1.RocketMQCluster {

@@ -112,7 +112,7 @@ func nameServerStatefulSet(c *v1alpha1.RocketMQCluster) *appsv1.StatefulSet {
 	mounts = append(mounts, corev1.VolumeMount{Name: volNamesrv, MountPath: namesrvDataDir})
 
 	ctr := rocketmqContainer(c, v1alpha1.ComponentNameServer, script(execLine("mqnamesrv")),
-		rocketmqEnv(c, jvmOptions(ns.JVM.Heap, nil)), ns.Resources)
+		rocketmqEnv(c, jvmOptions(ns.JVM.Heap, ns.JVM.DirectMemory)), ns.Resources)
 	ctr.Ports = []corev1.ContainerPort{containerPort(portNameNameServer, v1alpha1.PortNameServer)}
 	ctr.VolumeMounts = mounts
 	ctr.Lifecycle = stopJavaLifecycle()

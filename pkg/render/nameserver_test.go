@@ -29,7 +29,7 @@ func TestNameServer(t *testing.T) {
 	if ctr.Image != "apache/rocketmq:5.3.3" || ctr.Command[2] != "set -eu\nexec sh \"$ROCKETMQ_HOME/bin/mqnamesrv\"\n" {
 		t.Errorf("image %q command %q", ctr.Image, ctr.Command)
 	}
-	if env := envValue(ctr.Env, envJavaOptExt); env != "-Xms512m -Xmx512m -Xmn256m -XX:ErrorFile=/home/rocketmq/logs/hs_err_pid%p.log" {
+	if env := envValue(ctr.Env, envJavaOptExt); env != "-Xms512m -Xmx512m -Xmn256m -XX:ErrorFile=/home/rocketmq/logs/hs_err_pid%p.log"+gcLogs {
 		t.Errorf("JAVA_OPT_EXT %q", env)
 	}
 	svc := typed[corev1.Service](t, find(t, objs, "Service", "orders-nameserver"))

@@ -110,6 +110,14 @@ func withProbes(ctr *corev1.Container, port string, t probeTiming) {
 // scripts hard-code -Xmn (512M or 1g), which would be the whole heap or more
 // for small heaps. The error file goes to the logs volume: the working
 // directory ($ROCKETMQ_HOME/bin) is read-only.
+//
+// GC logs move from /dev/shm to the logs volume: the image's scripts write
+// -Xloggc:/dev/shm/... (runserver.sh without rotation, so the file grows
+// for the life of the process), and /dev/shm is a tmpfs charged to the
+// container's memory cgroup, so a long-running NameServer or Proxy would
+// drift towards its OOM kill. The image runs JDK 8 (eclipse-temurin:8),
+// whose -Xloggc and rotation flags these are; five files of 20 MiB bound
+// the volume's use.
 func jvmOptions(heap, direct *resource.Quantity) string {
 	var opts []string
 	if heap != nil && heap.Sign() > 0 {
@@ -120,8 +128,12 @@ func jvmOptions(heap, direct *resource.Quantity) string {
 		opts = append(opts, "-XX:MaxDirectMemorySize="+javaSize(direct.Value()))
 	}
 	opts = append(opts, "-XX:ErrorFile="+logsDir+"/hs_err_pid%p.log")
+	opts = append(opts, gcLogOptions)
 	return strings.Join(opts, " ")
 }
+
+// gcLogOptions send GC logs to the logs volume, rotated and bounded.
+const gcLogOptions = "-Xloggc:" + logsDir + "/gc.log -XX:+UseGCLogFileRotation -XX:NumberOfGCLogFiles=5 -XX:GCLogFileSize=20m"
 
 // javaSize writes a byte count in the largest JVM unit that divides it
 // exactly (g, m, k), so 1Gi becomes 1g and 1536Mi becomes 1536m.

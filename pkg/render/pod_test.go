@@ -15,15 +15,19 @@ func TestJavaSize(t *testing.T) {
 	}
 }
 
+// gcLogs is the tail of every JAVA_OPT_EXT: GC logs on the logs volume,
+// rotated, instead of the image's /dev/shm.
+const gcLogs = " -Xloggc:/home/rocketmq/logs/gc.log -XX:+UseGCLogFileRotation -XX:NumberOfGCLogFiles=5 -XX:GCLogFileSize=20m"
+
 func TestJVMOptions(t *testing.T) {
 	tests := []struct {
 		name         string
 		heap, direct *resource.Quantity
 		want         string
 	}{
-		{"none", nil, nil, "-XX:ErrorFile=/home/rocketmq/logs/hs_err_pid%p.log"},
-		{"heap", qty("2Gi"), nil, "-Xms2g -Xmx2g -Xmn1g -XX:ErrorFile=/home/rocketmq/logs/hs_err_pid%p.log"},
-		{"heap and direct", qty("4Gi"), qty("8Gi"), "-Xms4g -Xmx4g -Xmn2g -XX:MaxDirectMemorySize=8g -XX:ErrorFile=/home/rocketmq/logs/hs_err_pid%p.log"},
+		{"none", nil, nil, "-XX:ErrorFile=/home/rocketmq/logs/hs_err_pid%p.log" + gcLogs},
+		{"heap", qty("2Gi"), nil, "-Xms2g -Xmx2g -Xmn1g -XX:ErrorFile=/home/rocketmq/logs/hs_err_pid%p.log" + gcLogs},
+		{"heap and direct", qty("4Gi"), qty("8Gi"), "-Xms4g -Xmx4g -Xmn2g -XX:MaxDirectMemorySize=8g -XX:ErrorFile=/home/rocketmq/logs/hs_err_pid%p.log" + gcLogs},
 	}
 	for _, tt := range tests {
 		if got := jvmOptions(tt.heap, tt.direct); got != tt.want {

@@ -49,8 +49,14 @@ func proxyConfig(c *v1alpha1.RocketMQCluster) map[string]any {
 		"rocketMQClusterName": c.Name,
 		"namesrvAddr":         nameServerPodAddresses(c),
 		"proxyMode":           "CLUSTER",
-		"remotingListenPort":  v1alpha1.PortProxyRemoting,
+		"remotingListenPort":  c.Spec.Proxy.RemotingListenPort(),
 		"grpcServerPort":      v1alpha1.PortProxyGRPC,
+	}
+	if e := c.Spec.Proxy.External; e != nil {
+		// ProxyConfig.initData falls back to the pod IP, and
+		// GetTopicRouteActivity sends remoting clients to
+		// remotingAccessAddr:remotingListenPort.
+		cfg["remotingAccessAddr"] = e.Address
 	}
 	if c.Spec.Metrics.Enabled {
 		cfg["metricsExporterType"] = metricsExporterPROM
@@ -98,21 +104,30 @@ func proxyStartScript(c *v1alpha1.RocketMQCluster) string {
 	return script(parts...)
 }
 
+// proxyService exposes remoting and gRPC. With proxy.external, the
+// remoting port outside the cluster must be the Proxy's listen port (it is
+// what the Proxy advertises): the LoadBalancer's Service port, or the node
+// port of a NodePort Service.
 func proxyService(c *v1alpha1.RocketMQCluster) *corev1.Service {
-	svcType := c.Spec.Proxy.ServiceType
-	if svcType == "" {
-		svcType = corev1.ServiceTypeClusterIP
+	p := &c.Spec.Proxy
+	remoting := tcpServicePort(portNameRemoting, v1alpha1.PortProxyRemoting)
+	grpc := tcpServicePort(portNameGRPC, v1alpha1.PortProxyGRPC)
+	if e := p.External; e != nil {
+		if p.EffectiveServiceType() == corev1.ServiceTypeNodePort {
+			remoting.NodePort = p.RemotingListenPort()
+			grpc.NodePort = ptr.Deref(e.GRPCPort, 0)
+		} else {
+			remoting.Port = p.RemotingListenPort()
+			grpc.Port = ptr.Deref(e.GRPCPort, v1alpha1.PortProxyGRPC)
+		}
 	}
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: objectMeta(c, c.ProxyName(), v1alpha1.ComponentProxy, -1, waveAccess),
 		Spec: corev1.ServiceSpec{
-			Type:     svcType,
+			Type:     p.EffectiveServiceType(),
 			Selector: c.SelectorLabels(v1alpha1.ComponentProxy, -1),
-			Ports: []corev1.ServicePort{
-				tcpServicePort(portNameRemoting, v1alpha1.PortProxyRemoting),
-				tcpServicePort(portNameGRPC, v1alpha1.PortProxyGRPC),
-			},
+			Ports:    []corev1.ServicePort{remoting, grpc},
 		},
 	}
 }
@@ -123,10 +138,10 @@ func proxyDeployment(c *v1alpha1.RocketMQCluster, hash string) *appsv1.Deploymen
 	vols = append(vols, emptyDir(volOffsets))
 	mounts = append(mounts, corev1.VolumeMount{Name: volOffsets, MountPath: offsetsDir})
 
-	env := append(rocketmqEnv(c, jvmOptions(p.JVM.Heap, nil)), aclEnv(c)...)
+	env := append(rocketmqEnv(c, jvmOptions(p.JVM.Heap, p.JVM.DirectMemory)), aclEnv(c)...)
 	ctr := rocketmqContainer(c, v1alpha1.ComponentProxy, proxyStartScript(c), env, p.Resources)
 	ctr.Ports = []corev1.ContainerPort{
-		containerPort(portNameRemoting, v1alpha1.PortProxyRemoting),
+		containerPort(portNameRemoting, p.RemotingListenPort()),
 		containerPort(portNameGRPC, v1alpha1.PortProxyGRPC),
 	}
 	if c.Spec.Metrics.Enabled {

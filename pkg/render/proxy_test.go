@@ -120,3 +120,65 @@ func TestProxyFollowsNameServers(t *testing.T) {
 		t.Error("the Proxy config does not follow the NameServer replicas")
 	}
 }
+
+// TestProxyDirectMemoryCap checks the Proxy's JVM gets its direct-memory
+// cap: without it JDK 8 lets Netty's direct buffers grow to the heap's
+// size on top of the heap.
+func TestProxyDirectMemoryCap(t *testing.T) {
+	_, dep, _ := proxyParts(t, everything(fullCluster("orders", "mq")))
+	ctr := dep.Spec.Template.Spec.Containers[0]
+	want := "-Xms512m -Xmx512m -Xmn256m -XX:MaxDirectMemorySize=256m -XX:ErrorFile=/home/rocketmq/logs/hs_err_pid%p.log" + gcLogs
+	if got := envValue(ctr.Env, envJavaOptExt); got != want {
+		t.Errorf("JAVA_OPT_EXT %q, want %q", got, want)
+	}
+}
+
+// TestProxyExternal checks proxy.external: the Proxy advertises the
+// address with its listen port (GetTopicRouteActivity answers
+// remotingAccessAddr:remotingListenPort), and the Service exposes that port
+// outside the cluster.
+func TestProxyExternal(t *testing.T) {
+	tests := []struct {
+		name           string
+		ext            v1alpha1.ProxyExternalSpec
+		svcType        corev1.ServiceType
+		listen         int32
+		remoting, grpc corev1.ServicePort
+	}{
+		{"load balancer, default ports", v1alpha1.ProxyExternalSpec{Address: "mq.example.com"}, corev1.ServiceTypeLoadBalancer, 8080,
+			tcpServicePort(portNameRemoting, 8080), tcpServicePort(portNameGRPC, 8081)},
+		{"load balancer, own ports", v1alpha1.ProxyExternalSpec{Address: "203.0.113.7", RemotingPort: ptr.To[int32](9080), GRPCPort: ptr.To[int32](443)},
+			corev1.ServiceTypeLoadBalancer, 9080, tcpServicePort(portNameRemoting, 9080), tcpServicePort(portNameGRPC, 443)},
+		{"node port", v1alpha1.ProxyExternalSpec{Address: "nodes.example.com", ServiceType: corev1.ServiceTypeNodePort, RemotingPort: ptr.To[int32](30080)},
+			corev1.ServiceTypeNodePort, 30080,
+			corev1.ServicePort{Name: portNameRemoting, Port: 8080, NodePort: 30080, TargetPort: intstrFromName(portNameRemoting), Protocol: corev1.ProtocolTCP},
+			tcpServicePort(portNameGRPC, 8081)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fullCluster("orders", "mq")
+			c.Spec.Proxy.Enabled = true
+			c.Spec.Proxy.External = &tt.ext
+			data, dep, svc := proxyParts(t, c)
+			var cfg map[string]any
+			if err := json.Unmarshal([]byte(data[proxyConfFile]), &cfg); err != nil {
+				t.Fatal(err)
+			}
+			if cfg["remotingAccessAddr"] != tt.ext.Address || cfg["remotingListenPort"] != float64(tt.listen) {
+				t.Errorf("advertises %v:%v, want %s:%d", cfg["remotingAccessAddr"], cfg["remotingListenPort"], tt.ext.Address, tt.listen)
+			}
+			if svc.Spec.Type != tt.svcType || len(svc.Spec.Ports) != 2 || svc.Spec.Ports[0] != tt.remoting || svc.Spec.Ports[1] != tt.grpc {
+				t.Errorf("Service %s ports %+v, want %s %+v %+v", svc.Spec.Type, svc.Spec.Ports, tt.svcType, tt.remoting, tt.grpc)
+			}
+			if p := dep.Spec.Template.Spec.Containers[0].Ports[0]; p.Name != portNameRemoting || p.ContainerPort != tt.listen {
+				t.Errorf("container port %+v, want remoting %d", p, tt.listen)
+			}
+		})
+	}
+	c := fullCluster("orders", "mq")
+	c.Spec.Proxy.Enabled = true
+	data, _, _ := proxyParts(t, c)
+	if strings.Contains(data[proxyConfFile], "remotingAccessAddr") {
+		t.Error("remotingAccessAddr set without proxy.external: the Proxy must keep its pod IP for in-cluster clients")
+	}
+}

@@ -14,6 +14,8 @@
 //	<c>-dashboard      Deployment + Service (+ PDB)                   wave 2
 //	<c>-<comp>-metrics headless Service (+ ServiceMonitor) for       wave 2
 //	                   brokers and Proxy, with metrics on
+//	<c>-status-controller Role + RoleBinding for the status          wave 0
+//	                   controller's ServiceAccount (rbac.go)
 //
 // Each builder makes a typed object; toUnstructured converts it and strips
 // nulls and empty values, and Render sorts the result by kind and name.
@@ -32,10 +34,15 @@ import (
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
-// Render returns every object of one cluster. c has been defaulted
-// (c.Default()) and validated by the caller. The RocketMQCluster itself is
-// not part of the result.
+// Render returns every object of one cluster with DefaultOptions. c has
+// been defaulted (c.Default()) and validated by the caller. The
+// RocketMQCluster itself is not part of the result.
 func Render(c *v1alpha1.RocketMQCluster) ([]*unstructured.Unstructured, error) {
+	return RenderWith(c, DefaultOptions())
+}
+
+// RenderWith is Render with the installation's options.
+func RenderWith(c *v1alpha1.RocketMQCluster, opts Options) ([]*unstructured.Unstructured, error) {
 	if c == nil {
 		return nil, fmt.Errorf("render: nil RocketMQCluster")
 	}
@@ -48,6 +55,7 @@ func Render(c *v1alpha1.RocketMQCluster) ([]*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
+	typed = append(typed, statusControllerRBAC(c, opts.StatusController)...)
 	out := make([]*unstructured.Unstructured, 0, len(typed))
 	conv := newConverter()
 	for _, obj := range typed {
@@ -95,7 +103,7 @@ func buildAll(c *v1alpha1.RocketMQCluster) ([]runtime.Object, error) {
 
 // kindRank is the fixed order of kinds in the output: configuration and
 // network identity first, then disruption budgets, then workloads, then
-// monitoring. Argo CD orders by sync wave anyway; this order is for readers
+// monitoring, then the status controller's Role and RoleBinding. Argo CD orders by sync wave anyway; this order is for readers
 // of a diff and for kubectl apply without a GitOps engine.
 func kindRank(kind string) int {
 	switch kind {
@@ -111,8 +119,12 @@ func kindRank(kind string) int {
 		return 4
 	case "ServiceMonitor":
 		return 5
-	default:
+	case "Role":
 		return 6
+	case "RoleBinding":
+		return 7
+	default:
+		return 8
 	}
 }
 

@@ -355,6 +355,7 @@ func startManagerWith(t testing.TB, cfg *rest.Config, namespaces []string, opts 
 	mo := ctrl.Options{
 		Scheme:                 env.Scheme,
 		Cache:                  CacheOptions(namespaces),
+		Client:                 ClientOptions(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},

@@ -17,11 +17,11 @@ import (
 // reconcile lists one cluster's pods without scanning the namespace.
 const indexCluster = "rocketmq.gitops.dev/cluster"
 
-// CacheOptions scopes the manager's cache: only the Pods, StatefulSets,
-// Services and ConfigMaps that carry our managed-by label are watched, and
-// the cached copies keep only the fields the controller reads, so memory
-// grows with RocketMQ pods, not with everything else in the cluster.
-// namespaces empty means all namespaces.
+// CacheOptions scopes the manager's cache: only the Pods, StatefulSets
+// and Services that carry our managed-by label are watched, and the cached
+// copies keep only the fields the controller reads, so memory grows with
+// RocketMQ pods, not with everything else in the cluster. namespaces empty
+// means all namespaces.
 func CacheOptions(namespaces []string) cache.Options {
 	sel := labels.SelectorFromSet(labels.Set{v1alpha1.LabelManagedBy: v1alpha1.ManagedBy})
 	opts := cache.Options{
@@ -29,7 +29,6 @@ func CacheOptions(namespaces []string) cache.Options {
 			&corev1.Pod{}:         {Label: sel, Transform: slimPod},
 			&appsv1.StatefulSet{}: {Label: sel, Transform: slimStatefulSet},
 			&corev1.Service{}:     {Label: sel, Transform: slimService},
-			&corev1.ConfigMap{}:   {Label: sel, Transform: slimConfigMap},
 		},
 		DefaultTransform: cache.TransformStripManagedFields(),
 	}
@@ -40,6 +39,18 @@ func CacheOptions(namespaces []string) cache.Options {
 		}
 	}
 	return opts
+}
+
+// ClientOptions make the manager's client read ConfigMaps and Secrets
+// straight from the API server. A cached read would start an informer,
+// which needs list and watch on every ConfigMap or Secret in the watched
+// namespaces; direct gets need only get, which each cluster's rendered
+// Role grants by name (its NameServer address ConfigMap and admin Secret),
+// so the ClusterRole holds neither resource.
+func ClientOptions() client.Options {
+	return client.Options{Cache: &client.CacheOptions{
+		DisableFor: []client.Object{&corev1.ConfigMap{}, &corev1.Secret{}},
+	}}
 }
 
 // The transforms below drop what the controller never reads. The cached
@@ -86,30 +97,6 @@ func slimService(obj any) (any, error) {
 	out.Spec.ClusterIP = s.Spec.ClusterIP
 	out.Spec.Type = s.Spec.Type
 	return out, nil
-}
-
-// slimConfigMap keeps the data of the ConfigMaps the controller owns and
-// drops it from the rendered ones (broker.conf and friends).
-func slimConfigMap(obj any) (any, error) {
-	cm, ok := obj.(*corev1.ConfigMap)
-	if !ok {
-		return obj, nil
-	}
-	out := cm.DeepCopy()
-	out.ManagedFields = nil
-	if !ownedByCluster(cm) {
-		out.Data, out.BinaryData = nil, nil
-	}
-	return out, nil
-}
-
-func ownedByCluster(o client.Object) bool {
-	for _, r := range o.GetOwnerReferences() {
-		if r.Kind == v1alpha1.KindRocketMQCluster && r.Controller != nil && *r.Controller {
-			return true
-		}
-	}
-	return false
 }
 
 func slimMeta(m metav1.ObjectMeta) metav1.ObjectMeta {

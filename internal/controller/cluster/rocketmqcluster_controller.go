@@ -66,13 +66,16 @@ func NewReconciler(mgr ctrl.Manager, opts Options) *Reconciler {
 	}
 }
 
+// The ClusterRole holds what the controller watches, plus status, Events
+// and StatefulSet deletion. ConfigMaps and Secrets are not in it: the KRM
+// function renders, per cluster, a Role granting get on the admin Secret
+// and get/update on <cluster>-nameserver-addresses by name (create on
+// ConfigMaps in that namespace), and ClientOptions reads both uncached.
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqclusters,verbs=get;list;watch
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqclusters/status,verbs=patch
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=topictransfers,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=pods;services,verbs=get;list;watch
 // +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch;delete
-// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 

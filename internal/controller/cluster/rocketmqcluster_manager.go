@@ -58,8 +58,11 @@ type Options struct {
 }
 
 // SetupWithManager registers the RocketMQCluster controller: it reconciles
-// on changes of the cluster, of its owned ConfigMap, and of the Pods,
-// StatefulSets and Services that carry its cluster label.
+// on changes of the cluster and of the Pods, StatefulSets and Services that
+// carry its cluster label. Its own ConfigMap is not watched (that would
+// need list and watch on every ConfigMap): a ConfigMap changed or deleted
+// by hand is rewritten at the next reconcile, at the latest after
+// --resync-period.
 func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	for kind, obj := range map[string]client.Object{"pods": &corev1.Pod{}, "statefulsets": &appsv1.StatefulSet{}, "services": &corev1.Service{}} {
 		if err := mgr.GetFieldIndexer().IndexField(ctx, obj, indexCluster, clusterIndexer); err != nil {
@@ -71,7 +74,6 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(ControllerName).
 		For(&v1alpha1.RocketMQCluster{}).
-		Owns(&corev1.ConfigMap{}).
 		Watches(&corev1.Pod{}, toCluster, builder.WithPredicates(podChanged())).
 		Watches(&appsv1.StatefulSet{}, toCluster, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, statusChanged()))).
 		Watches(&corev1.Service{}, toCluster, builder.WithPredicates(existenceChanged())).

@@ -47,7 +47,6 @@ func newReconciler(mgr ctrl.Manager, opts Options) *Reconciler {
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=topictransfers/status,verbs=patch
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqclusters,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=pods,verbs=list
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 

@@ -123,6 +123,10 @@ func (p *ProxySpec) defaultProxy() {
 		p.ServiceType = DefaultProxyServiceType
 	}
 	setQuantity(&p.JVM.Heap, "512Mi")
+	setQuantity(&p.JVM.DirectMemory, "256Mi")
+	if p.External != nil && p.External.ServiceType == "" {
+		p.External.ServiceType = corev1.ServiceTypeLoadBalancer
+	}
 	defaultResources(&p.Resources, "250m", "1Gi", "1Gi")
 }
 

@@ -45,7 +45,7 @@ func TestDefaultEmptySpec(t *testing.T) {
 		},
 		Proxy: ProxySpec{
 			Replicas: ptr.To[int32](2), ServiceType: corev1.ServiceTypeClusterIP,
-			JVM: JVMSpec{Heap: qty("512Mi")}, Resources: resources("250m", "1Gi", "1Gi"),
+			JVM: JVMSpec{Heap: qty("512Mi"), DirectMemory: qty("256Mi")}, Resources: resources("250m", "1Gi", "1Gi"),
 		},
 		Dashboard: DashboardSpec{
 			Image: DefaultDashboardImage, Replicas: ptr.To[int32](1), Resources: resources("100m", "512Mi", "1Gi"),

@@ -185,13 +185,16 @@ type PodDisruptionBudgetSpec struct {
 
 // JVMSpec sizes the Java heap.
 type JVMSpec struct {
-	// Heap is the Java heap size (-Xms and -Xmx), e.g. 1Gi; it must stay
-	// below the container's memory limit.
+	// Heap is the Java heap size (-Xms and -Xmx), e.g. 1Gi. The container's
+	// memory limit must be at least 25 % above heap plus direct memory.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).isGreaterThan(quantity('0'))",message="must be a positive quantity such as 1Gi"
 	Heap *resource.Quantity `json:"heap,omitempty"`
 
-	// DirectMemory is -XX:MaxDirectMemorySize (brokers only), e.g. 2Gi.
+	// DirectMemory is -XX:MaxDirectMemorySize, e.g. 2Gi: the cap on NIO
+	// direct buffers (Netty, the broker's transient store pool). Unset, JDK 8
+	// lets direct memory grow as large as the heap. The container's memory
+	// limit must be at least 25 % above heap plus direct memory.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).isGreaterThan(quantity('0'))",message="must be a positive quantity such as 1Gi"
 	DirectMemory *resource.Quantity `json:"directMemory,omitempty"`
@@ -223,7 +226,9 @@ type NameServerSpec struct {
 
 	// HostNetwork runs NameServers on the node network so that clients
 	// outside the Kubernetes cluster reach them at node IPs. Such pods
-	// cannot meet the restricted or baseline Pod Security profiles.
+	// cannot meet the restricted or baseline Pod Security profiles. The
+	// NameServers still hand out brokers by their *.svc names, which
+	// outside clients cannot resolve: use proxy.external for them.
 	// +optional
 	HostNetwork bool `json:"hostNetwork,omitempty"`
 
@@ -440,9 +445,20 @@ type ProxySpec struct {
 	// +kubebuilder:validation:Enum=ClusterIP;NodePort;LoadBalancer
 	ServiceType corev1.ServiceType `json:"serviceType,omitempty"`
 
-	// JVM heap of the Proxy. Default: {heap: 512Mi}.
+	// External makes the Proxy reachable from outside the Kubernetes
+	// cluster at a stable address: the Proxy Service gets its type, and the
+	// Proxy advertises the address to remoting clients (remotingAccessAddr),
+	// which would otherwise be sent to pod IPs. gRPC clients keep using the
+	// endpoint they dialed. With external set, serviceType must be left out
+	// or equal external.serviceType.
 	// +optional
-	// +kubebuilder:default={heap:"512Mi"}
+	External *ProxyExternalSpec `json:"external,omitempty"`
+
+	// JVM heap and direct memory of the Proxy. Default: {heap: 512Mi,
+	// directMemory: 256Mi}; the cap keeps Netty's direct buffers from
+	// growing to the heap's size (the JDK 8 default) and past the limit.
+	// +optional
+	// +kubebuilder:default={heap:"512Mi",directMemory:"256Mi"}
 	JVM JVMSpec `json:"jvm,omitempty"`
 
 	// Resources of the Proxy container. Default, when none is set:
@@ -454,6 +470,41 @@ type ProxySpec struct {
 	// Placement overrides spec.placement for Proxy pods.
 	// +optional
 	Placement *Placement `json:"placement,omitempty"`
+}
+
+// ProxyExternalSpec is how clients outside the Kubernetes cluster reach
+// the Proxy.
+type ProxyExternalSpec struct {
+	// Address clients outside the cluster dial: the DNS name or IP address
+	// of the load balancer (LoadBalancer) or of the nodes (NodePort),
+	// without port. Remoting clients are sent here by every route answer.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Address string `json:"address"`
+
+	// ServiceType of the Proxy Service: LoadBalancer (default) or NodePort.
+	// +optional
+	// +kubebuilder:default=LoadBalancer
+	// +kubebuilder:validation:Enum=LoadBalancer;NodePort
+	ServiceType corev1.ServiceType `json:"serviceType,omitempty"`
+
+	// RemotingPort is the port remoting clients dial at address. The Proxy
+	// listens on it too, because it advertises its listen port
+	// (remotingListenPort) with the address. LoadBalancer: the Service
+	// port, default 8080. NodePort: the node port, required (for example
+	// 30080), in the cluster's node port range.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	RemotingPort *int32 `json:"remotingPort,omitempty"`
+
+	// GRPCPort is the port gRPC clients dial at address. LoadBalancer: the
+	// Service port, default 8081. NodePort: the node port; Kubernetes picks
+	// one when unset.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	GRPCPort *int32 `json:"grpcPort,omitempty"`
 }
 
 // DashboardSpec is the rocketmq-dashboard web console.

@@ -43,6 +43,7 @@ func (c *RocketMQCluster) Validate() field.ErrorList {
 	errs := validateObjectMeta(d)
 	s := &d.Spec
 	errs = append(errs, s.validateImage(spec)...)
+	errs = append(errs, s.validateVersionGates(spec)...)
 	errs = append(errs, validatePlacement(s.Placement, spec.Child("placement"))...)
 	errs = append(errs, s.NameServer.validate(spec.Child("nameServer"))...)
 	errs = append(errs, s.validateController(spec.Child("controller"))...)
@@ -95,7 +96,7 @@ func (n *NameServerSpec) validate(path *field.Path) field.ErrorList {
 	errs := validateReplicas(n.Replicas, path.Child("replicas"))
 	errs = append(errs, validateJVM(&n.JVM, path.Child("jvm"))...)
 	errs = append(errs, validateResources(&n.Resources, path.Child("resources"))...)
-	errs = append(errs, validateHeapFits(&n.JVM, &n.Resources, path)...)
+	errs = append(errs, validateMemoryHeadroom(&n.JVM, &n.Resources, path)...)
 	errs = append(errs, validatePlacement(n.Placement, path.Child("placement"))...)
 	return errs
 }
@@ -126,7 +127,7 @@ func (s *RocketMQClusterSpec) validateController(path *field.Path) field.ErrorLi
 	errs = append(errs, validateStorage(&c.Storage, path.Child("storage"))...)
 	errs = append(errs, validateJVM(&c.JVM, path.Child("jvm"))...)
 	errs = append(errs, validateResources(&c.Resources, path.Child("resources"))...)
-	errs = append(errs, validateHeapFits(&c.JVM, &c.Resources, path)...)
+	errs = append(errs, validateMemoryHeadroom(&c.JVM, &c.Resources, path)...)
 	errs = append(errs, validatePlacement(c.Placement, path.Child("placement"))...)
 	return errs
 }
@@ -142,7 +143,7 @@ func (b *BrokerSpec) validate(path *field.Path) field.ErrorList {
 	errs = append(errs, validateEnum(path.Child("retiredGroupPolicy"), string(b.RetiredGroupPolicy), string(RetiredGroupRetain), string(RetiredGroupDelete))...)
 	errs = append(errs, validateJVM(&b.JVM, path.Child("jvm"))...)
 	errs = append(errs, validateResources(&b.Resources, path.Child("resources"))...)
-	errs = append(errs, validateHeapFits(&b.JVM, &b.Resources, path)...)
+	errs = append(errs, validateMemoryHeadroom(&b.JVM, &b.Resources, path)...)
 	errs = append(errs, validatePlacement(b.Placement, path.Child("placement"))...)
 	return errs
 }
@@ -167,9 +168,10 @@ func (p *ProxySpec) validate(path *field.Path) field.ErrorList {
 	errs := validateReplicas(p.Replicas, path.Child("replicas"))
 	errs = append(errs, validateEnum(path.Child("serviceType"), string(p.ServiceType),
 		string(corev1.ServiceTypeClusterIP), string(corev1.ServiceTypeNodePort), string(corev1.ServiceTypeLoadBalancer))...)
+	errs = append(errs, p.validateExternal(path)...)
 	errs = append(errs, validateJVM(&p.JVM, path.Child("jvm"))...)
 	errs = append(errs, validateResources(&p.Resources, path.Child("resources"))...)
-	errs = append(errs, validateHeapFits(&p.JVM, &p.Resources, path)...)
+	errs = append(errs, validateMemoryHeadroom(&p.JVM, &p.Resources, path)...)
 	errs = append(errs, validatePlacement(p.Placement, path.Child("placement"))...)
 	return errs
 }

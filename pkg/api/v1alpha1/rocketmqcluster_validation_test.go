@@ -97,10 +97,18 @@ var validationCases = []validationCase{
 	{"heap not positive", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("0") },
 		[]wantErr{{"spec.nameServer.jvm.heap", "must be a positive quantity"}}, true},
 	{"heap above memory limit", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("1Gi") },
-		[]wantErr{{"spec.nameServer.jvm.heap", "must stay below resources.limits.memory (1Gi)"}}, false},
-	{"broker heap plus direct memory above limit", func(c *RocketMQCluster) {
-		c.Spec.Broker.JVM = JVMSpec{Heap: qty("3Gi"), DirectMemory: qty("1Gi")}
-	}, []wantErr{{"spec.broker.jvm.heap", "plus jvm.directMemory (1Gi) must stay below resources.limits.memory (4Gi)"}}, false},
+		[]wantErr{{"spec.nameServer.resources.limits[memory]", `Invalid value: "1Gi": must be at least 25% above jvm.heap (1Gi), that is at least 1280Mi: the JVM also needs metaspace, thread stacks, code cache and GC structures outside heap and direct memory, and the kernel kills the container at its limit; raise resources.limits.memory to 1280Mi or lower the JVM sizes`}}, false},
+	{"nameserver heap within the limit but without headroom", func(c *RocketMQCluster) { c.Spec.NameServer.JVM.Heap = qty("820Mi") },
+		[]wantErr{{"spec.nameServer.resources.limits[memory]", "at least 1025Mi"}}, false},
+	{"broker heap plus direct memory without headroom", func(c *RocketMQCluster) {
+		c.Spec.Broker.JVM = JVMSpec{Heap: qty("2Gi"), DirectMemory: qty("2Gi")}
+	}, []wantErr{{"spec.broker.resources.limits[memory]", "must be at least 25% above jvm.heap (2Gi) plus jvm.directMemory (2Gi), that is at least 5Gi"}}, false},
+	{"proxy default direct memory counts", func(c *RocketMQCluster) { c.Spec.Proxy.JVM.Heap = qty("600Mi") },
+		[]wantErr{{"spec.proxy.resources.limits[memory]", "jvm.heap (600Mi) plus jvm.directMemory (256Mi), that is at least 1070Mi"}}, false},
+	{"controller heap without headroom", func(c *RocketMQCluster) {
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{JVM: JVMSpec{Heap: qty("900Mi")}}
+	}, []wantErr{{"spec.controller.resources.limits[memory]", "at least 1125Mi"}}, false},
 	{"requests above limits", func(c *RocketMQCluster) {
 		c.Spec.Proxy.Resources = resources("1", "2Gi", "1Gi")
 		c.Spec.Proxy.JVM.Heap = qty("256Mi")
@@ -188,6 +196,24 @@ var validationCases = []validationCase{
 		[]wantErr{{"spec.proxy.replicas", "at least 1"}}, true},
 	{"proxy service type", func(c *RocketMQCluster) { c.Spec.Proxy.ServiceType = corev1.ServiceTypeExternalName },
 		[]wantErr{{"spec.proxy.serviceType", `supported values: "ClusterIP", "NodePort", "LoadBalancer"`}}, true},
+	{"proxy external address missing", func(c *RocketMQCluster) { c.Spec.Proxy.External = &ProxyExternalSpec{} },
+		[]wantErr{{"spec.proxy.external.address", "set the DNS name or IP address clients outside the cluster dial"}}, false},
+	{"proxy external address with port", func(c *RocketMQCluster) {
+		c.Spec.Proxy.External = &ProxyExternalSpec{Address: "mq.example.com:8080"}
+	}, []wantErr{{"spec.proxy.external.address", "without scheme or port (set ports in remotingPort and grpcPort)"}}, false},
+	{"proxy external NodePort needs the remoting port", func(c *RocketMQCluster) {
+		c.Spec.Proxy.External = &ProxyExternalSpec{Address: "10.0.0.1", ServiceType: corev1.ServiceTypeNodePort}
+	}, []wantErr{{"spec.proxy.external.remotingPort", "set the node port remoting clients dial (for example 30080)"}}, false},
+	{"proxy external service type", func(c *RocketMQCluster) {
+		c.Spec.Proxy.External = &ProxyExternalSpec{Address: "mq.example.com", ServiceType: corev1.ServiceTypeClusterIP}
+	}, []wantErr{{"spec.proxy.external.serviceType", `supported values: "LoadBalancer", "NodePort"`}}, true},
+	{"proxy external port range", func(c *RocketMQCluster) {
+		c.Spec.Proxy.External = &ProxyExternalSpec{Address: "mq.example.com", GRPCPort: ptr.To[int32](70000)}
+	}, []wantErr{{"spec.proxy.external.grpcPort", "between 1 and 65535"}}, true},
+	{"proxy serviceType conflicts with external", func(c *RocketMQCluster) {
+		c.Spec.Proxy.ServiceType = corev1.ServiceTypeNodePort
+		c.Spec.Proxy.External = &ProxyExternalSpec{Address: "mq.example.com"}
+	}, []wantErr{{"spec.proxy.serviceType", "conflicts with spec.proxy.external.serviceType (LoadBalancer), which sets the Service type: remove spec.proxy.serviceType"}}, false},
 	{"dashboard image", func(c *RocketMQCluster) {
 		c.Spec.Dashboard.Enabled = true
 		c.Spec.Dashboard.Image = "rocketmq dashboard"
@@ -213,6 +239,19 @@ var validationCases = []validationCase{
 		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin"},
 			NextAdminSecretRef: &SecretCredentialsRef{Name: "Admin-2"}}
 	}, []wantErr{{"spec.acl.nextAdminSecretRef.name", "RFC 1123 subdomain"}}, true},
+	{"acl below 5.3.0", func(c *RocketMQCluster) {
+		c.Spec.Version = "5.2.0"
+		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin"}}
+	}, []wantErr{{"spec.acl.enabled", "ACL 2.0 needs RocketMQ 5.3.0 or later, and spec.version is 5.2.0: older brokers and Proxies have no AuthConfig and ignore every ACL setting, so the cluster would run without authentication; set spec.version to 5.3.0 or later"}}, false},
+	{"jRaft on 5.3.3", func(c *RocketMQCluster) {
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{Type: ControllerJRaft}
+	}, []wantErr{{"spec.controller.type", "the jRaft controller of RocketMQ 5.3.3 and older (spec.version is 5.3.3) stops scanning for dead brokers after its first second (RaftBrokerHeartBeatManager.scanNotActiveBroker, apache/rocketmq ISSUE #9717), so a hung master is never replaced; use type DLedger or a spec.version above 5.3.3"}}, false},
+	{"jRaft on 5.2.0", func(c *RocketMQCluster) {
+		c.Spec.Version = "5.2.0"
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{Type: ControllerJRaft}
+	}, []wantErr{{"spec.controller.type", "(spec.version is 5.2.0)"}}, false},
 	{"metrics interval", func(c *RocketMQCluster) { c.Spec.Metrics.Interval = "30 seconds" },
 		[]wantErr{{"spec.metrics.interval", "Prometheus duration"}}, true},
 	{"anti-affinity enum", func(c *RocketMQCluster) { c.Spec.Placement = &Placement{AntiAffinity: "Strict"} },
@@ -233,6 +272,28 @@ var validationCases = []validationCase{
 		{"spec.placement.topologySpreadConstraints[0].topologyKey", "set a node label key"},
 		{"spec.placement.topologySpreadConstraints[0].whenUnsatisfiable", "supported values"},
 	}, false},
+}
+
+// TestVersionGatesAccept checks the releases on the right side of each
+// gate are accepted, and which versions the gates can read.
+func TestVersionGatesAccept(t *testing.T) {
+	for _, v := range []string{"5.3.0", "5.3.3", "5.4.0", "5.10.0"} {
+		c := validCluster()
+		c.Spec.Version = v
+		c.Spec.ACL = ACLSpec{Enabled: true, AdminSecretRef: &SecretCredentialsRef{Name: "admin"}}
+		assert.Empty(t, c.Validate(), "ACL on %s", v)
+	}
+	for _, v := range []string{"5.3.4", "5.4.0", "5.10.0"} {
+		c := validCluster()
+		c.Spec.Version = v
+		c.Spec.Broker.Mode = BrokerModeController
+		c.Spec.Controller = &ControllerSpec{Type: ControllerJRaft}
+		assert.Empty(t, c.Validate(), "jRaft on %s", v)
+	}
+	for v, ok := range map[string]bool{"5.3.0": true, "5.03.0": false, "5.3": false, "5.99999999999999999999.0": false} {
+		_, got := parseReleaseVersion(v)
+		assert.Equal(t, ok, got, v)
+	}
 }
 
 func TestValidateRules(t *testing.T) {
@@ -319,16 +380,44 @@ func TestWarnings(t *testing.T) {
 	}, paths)
 	assert.Contains(t, ws[1].Message, "Pod Security")
 
+	lb := validCluster()
+	lb.Spec.Broker.ReplicasPerGroup = ptr.To[int32](2)
+	lb.Spec.Proxy = ProxySpec{Enabled: true, ServiceType: corev1.ServiceTypeLoadBalancer}
+	ws = lb.Warnings()
+	require.Len(t, ws, 1)
+	assert.Equal(t, "spec.proxy.serviceType", ws[0].Field)
+	assert.Contains(t, ws[0].Message, "sent to Proxy pod IPs")
+	lb.Spec.Proxy.ServiceType = ""
+	lb.Spec.Proxy.External = &ProxyExternalSpec{Address: "mq.example.com"}
+	assert.Empty(t, lb.Warnings(), "an external address needs no warning")
+	assert.Empty(t, lb.Validate())
+
 	ha := validCluster()
 	ha.Spec.Broker.ReplicasPerGroup = ptr.To[int32](2)
 	assert.Empty(t, ha.Warnings(), "defaults with two pods per group carry no warning")
 }
 
-func TestQuantityHelpers(t *testing.T) {
-	// resource.Quantity comparisons in validateHeapFits must use values,
-	// not strings: 1024Mi is 1Gi.
-	errs := validateHeapFits(&JVMSpec{Heap: qty("1024Mi")},
-		&corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("1Gi")}},
-		field.NewPath("x"))
-	assert.Len(t, errs, 1)
+func TestMemoryHeadroom(t *testing.T) {
+	limit := func(q string) *corev1.ResourceRequirements {
+		return &corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse(q)}}
+	}
+	// Comparisons use values, not strings: 1280Mi is exactly 1.25 x 1024Mi.
+	assert.Empty(t, validateMemoryHeadroom(&JVMSpec{Heap: qty("1024Mi")}, limit("1280Mi"), field.NewPath("x")))
+	assert.Len(t, validateMemoryHeadroom(&JVMSpec{Heap: qty("1Gi")}, limit("1342177279"), field.NewPath("x")), 1, "one byte short")
+	assert.Empty(t, validateMemoryHeadroom(&JVMSpec{Heap: qty("1Gi")}, &corev1.ResourceRequirements{}, field.NewPath("x")), "no limit, nothing to be killed at")
+	// An odd byte count rounds the minimum up.
+	for in, want := range map[string]string{"1000": "1250", "1001": "1252", "1Gi": "1280Mi", "3Gi": "3840Mi"} {
+		got := minimumMemoryLimit(resource.MustParse(in))
+		assert.Equal(t, want, got.String(), in)
+	}
+}
+
+func TestDefaultsHaveHeadroom(t *testing.T) {
+	c := validCluster()
+	c.Spec.Broker.Mode = BrokerModeController
+	c.Spec.Controller = &ControllerSpec{}
+	c.Spec.Proxy.Enabled = true
+	assert.Empty(t, c.Validate())
+	c.Default()
+	assert.Equal(t, "256Mi", c.Spec.Proxy.JVM.DirectMemory.String(), "the Proxy's direct memory is capped by default")
 }

@@ -1,6 +1,9 @@
 package v1alpha1
 
-import "k8s.io/apimachinery/pkg/util/validation/field"
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
 
 // Warning is a valid but risky choice: rendering goes on, and the KRM
 // function reports it with severity warning.
@@ -37,6 +40,10 @@ func (c *RocketMQCluster) Warnings() []Warning {
 	if s.Controller != nil && s.Controller.Replicas != nil && *s.Controller.Replicas == 1 {
 		add(spec.Child("controller", "replicas"),
 			"a single Controller cannot fail over: masters are not re-elected while it is down; use 3")
+	}
+	if p := s.Proxy; p.Enabled && p.External == nil && p.ServiceType != corev1.ServiceTypeClusterIP {
+		add(spec.Child("proxy", "serviceType"),
+			"remoting clients outside the cluster are sent to Proxy pod IPs (remotingAccessAddr defaults to the pod IP): set spec.proxy.external.address to the load balancer's or nodes' address")
 	}
 	return ws
 }

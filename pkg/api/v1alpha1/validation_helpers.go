@@ -122,27 +122,6 @@ func sortedResourceNames(l corev1.ResourceList) []corev1.ResourceName {
 	return names
 }
 
-// validateHeapFits refuses a Java heap (plus direct memory) that reaches the
-// container's memory limit: the JVM also needs metaspace, thread stacks and
-// the page cache headroom, and the kernel kills the container at the limit.
-func validateHeapFits(j *JVMSpec, r *corev1.ResourceRequirements, path *field.Path) field.ErrorList {
-	limit, ok := r.Limits[corev1.ResourceMemory]
-	if !ok || j.Heap == nil {
-		return nil
-	}
-	total := j.Heap.DeepCopy()
-	what := "jvm.heap (" + j.Heap.String() + ")"
-	if j.DirectMemory != nil {
-		total.Add(*j.DirectMemory)
-		what += " plus jvm.directMemory (" + j.DirectMemory.String() + ")"
-	}
-	if total.Cmp(limit) < 0 {
-		return nil
-	}
-	return field.ErrorList{field.Invalid(path.Child("jvm", "heap"), j.Heap.String(), fmt.Sprintf(
-		"%s must stay below resources.limits.memory (%s): lower the heap or raise the limit", what, limit.String()))}
-}
-
 func validatePlacement(p *Placement, path *field.Path) field.ErrorList {
 	if p == nil {
 		return nil

@@ -40,6 +40,7 @@ dashboard: {enabled: true}
 acl: {enabled: true, adminSecretRef: {name: rocketmq-admin}}
 metrics: {enabled: true}`,
 	"jraft": `
+version: 5.4.0
 controller: {replicas: 3, type: jRaft}
 broker: {mode: Controller}`,
 	"placement": `
