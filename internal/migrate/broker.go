@@ -39,6 +39,7 @@ func (cv *converter) broker(it *item[broker]) error {
 		}
 	}
 	cv.fitHeap(ref, &b.JVM, &b.Resources, brokerDefaultJVM, "spec.broker")
+	cv.ensureHeadroom(ref, b.JVM, &b.Resources, brokerDefaultJVM, "spec.broker")
 	return nil
 }
 

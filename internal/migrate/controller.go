@@ -47,5 +47,6 @@ func (cv *converter) controller(it *item[controller], b *item[broker]) error {
 		}
 	}
 	cv.fitHeap(ref, &ctl.JVM, &ctl.Resources, smallJVM, "spec.controller")
+	cv.ensureHeadroom(ref, ctl.JVM, &ctl.Resources, smallJVM, "spec.controller")
 	return nil
 }

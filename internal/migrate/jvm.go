@@ -69,7 +69,7 @@ func (cv *converter) fitHeap(ref resourceRef, jvm *v1alpha1.JVMSpec, res *corev1
 	if defaults.DirectMemory != nil {
 		total.Add(*defaults.DirectMemory)
 	}
-	if total.Cmp(limit) < 0 {
+	if withHeadroom(total).Cmp(limit) <= 0 {
 		return
 	}
 	quarter := resource.NewQuantity(limit.Value()/4, resource.BinarySI)
@@ -79,6 +79,44 @@ func (cv *converter) fitHeap(ref resourceRef, jvm *v1alpha1.JVMSpec, res *corev1
 	}
 	cv.report.changed(ref, "spec.resources.limits.memory", "%s leaves no room for the default JVM sizes (%s in all); %s.jvm gets a quarter of it per memory area (%s): check it",
 		limit.String(), total.String(), path, quarter.String())
+}
+
+// headroomPercent is the validation's margin of the memory limit above
+// heap + direct memory (metaspace, thread stacks, code cache, GC).
+const headroomPercent = 25
+
+// withHeadroom is the smallest memory limit validation accepts for JVM
+// areas of total bytes, rounded up to a mebibyte.
+func withHeadroom(total resource.Quantity) *resource.Quantity {
+	const mi = 1 << 20
+	need := (total.Value()*(100+headroomPercent)/100 + mi - 1) / mi * mi
+	return resource.NewQuantity(need, resource.BinarySI)
+}
+
+// ensureHeadroom raises a memory limit that holds the JVM sizes but not
+// the validation's headroom above them: the operator had no such rule,
+// and the sizes are what the user chose, so the limit moves, reported.
+// The request follows when it equalled the limit (Guaranteed QoS kept).
+func (cv *converter) ensureHeadroom(ref resourceRef, jvm v1alpha1.JVMSpec, res *corev1.ResourceRequirements, defaults v1alpha1.JVMSpec, path string) {
+	limit, ok := res.Limits[corev1.ResourceMemory]
+	heap := orQuantity(jvm.Heap, defaults.Heap)
+	if !ok || heap == nil {
+		return
+	}
+	total := heap.DeepCopy()
+	if d := orQuantity(jvm.DirectMemory, defaults.DirectMemory); d != nil {
+		total.Add(*d)
+	}
+	need := withHeadroom(total)
+	if need.Cmp(limit) <= 0 {
+		return
+	}
+	if req, ok := res.Requests[corev1.ResourceMemory]; ok && req.Cmp(limit) == 0 {
+		res.Requests[corev1.ResourceMemory] = *need
+	}
+	res.Limits[corev1.ResourceMemory] = *need
+	cv.report.changed(ref, "spec.resources.limits.memory", "%s holds the JVM sizes (%s heap and direct memory) with less than %d%% to spare for the rest of the JVM; %s.resources.limits.memory is raised to %s",
+		limit.String(), total.String(), headroomPercent, path, need.String())
 }
 
 // heapFits says whether the JVM sizes stay below the memory limit, as

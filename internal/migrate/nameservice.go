@@ -25,6 +25,7 @@ func (cv *converter) nameService(it *item[nameService]) error {
 		cv.nameServiceField(ref, key, s, c)
 	}
 	cv.fitHeap(ref, &n.JVM, &n.Resources, smallJVM, "spec.nameServer")
+	cv.ensureHeadroom(ref, n.JVM, &n.Resources, smallJVM, "spec.nameServer")
 	return nil
 }
 
