@@ -149,11 +149,28 @@ func apply(ctx context.Context, cl Admin, live []*member, groups []*brokerGroup)
 }
 
 // removeAll deletes the leaving members that may go and releases their
-// finalizers; it reports whether some wait.
+// finalizers; it reports whether some wait. Topics go first; a group with
+// offsets on a leaving topic that still waits waits too, since deleting
+// its offsets would make the topic's messages look never consumed.
 func (r *Reconciler) removeAll(ctx context.Context, cl Admin, c *v1alpha1.RocketMQCluster, leaving []*member, groups []*brokerGroup) bool {
 	waiting := false
+	held := map[string]bool{}
 	for _, m := range leaving {
-		if remove(ctx, cl, c, m, groups) {
+		if m.topic == nil {
+			continue
+		}
+		if remove(ctx, cl, c, m, groups, nil) {
+			m.out.state = stateGone
+			continue
+		}
+		held[m.name] = true
+		waiting = true
+	}
+	for _, m := range leaving {
+		if m.group == nil {
+			continue
+		}
+		if remove(ctx, cl, c, m, groups, held) {
 			m.out.state = stateGone
 			continue
 		}

@@ -13,7 +13,9 @@ import (
 // group's master, once nothing would be lost, and reports whether it is
 // gone (its finalizer may go). A topic goes from the brokers first and
 // from the NameServers after, as mqadmin deleteTopic does it.
-func remove(ctx context.Context, cl Admin, c *v1alpha1.RocketMQCluster, m *member, groups []*brokerGroup) bool {
+// held names the leaving topics that wait: a group keeps its offsets on
+// them until they are gone.
+func remove(ctx context.Context, cl Admin, c *v1alpha1.RocketMQCluster, m *member, groups []*brokerGroup, held map[string]bool) bool {
 	for _, b := range groups {
 		if !b.usable() {
 			m.set(stateReconciling, v1alpha1.ReasonClusterNotReady, "deletion waits for a reachable master of broker group "+b.name)
@@ -21,7 +23,7 @@ func remove(ctx context.Context, cl Admin, c *v1alpha1.RocketMQCluster, m *membe
 		}
 	}
 	if m.obj.GetAnnotations()[v1alpha1.AnnotationForceDelete] != "true" {
-		blockers, err := blockersOf(ctx, cl, m, groups)
+		blockers, err := blockersOf(ctx, cl, m, groups, held)
 		if err != nil {
 			m.set(stateReconciling, v1alpha1.ReasonBrokerError, "deletion retries: "+err.Error())
 			return false
@@ -42,7 +44,7 @@ func remove(ctx context.Context, cl Admin, c *v1alpha1.RocketMQCluster, m *membe
 	return true
 }
 
-func blockersOf(ctx context.Context, cl Admin, m *member, groups []*brokerGroup) ([]string, error) {
+func blockersOf(ctx context.Context, cl Admin, m *member, groups []*brokerGroup, held map[string]bool) ([]string, error) {
 	var out []string
 	for _, b := range groups {
 		var bs []string
@@ -52,7 +54,7 @@ func blockersOf(ctx context.Context, cl Admin, m *member, groups []*brokerGroup)
 				bs, err = topicBlockers(ctx, cl, b, m.name)
 			}
 		} else if _, ok := b.groups[m.name]; ok {
-			bs, err = groupBlockers(ctx, cl, b, m.name)
+			bs, err = groupBlockers(ctx, cl, b, m.name, held)
 		}
 		if err != nil {
 			return nil, err
@@ -96,7 +98,7 @@ func topicBlockers(ctx context.Context, cl Admin, b *brokerGroup, topic string) 
 
 // groupBlockers lists the topics on which group has unconsumed messages in
 // one broker group (the topics it has offsets on).
-func groupBlockers(ctx context.Context, cl Admin, b *brokerGroup, group string) ([]string, error) {
+func groupBlockers(ctx context.Context, cl Admin, b *brokerGroup, group string, held map[string]bool) ([]string, error) {
 	topics, err := cl.TopicsByConsumer(ctx, b.addr, group)
 	if err != nil {
 		return nil, err
@@ -107,8 +109,11 @@ func groupBlockers(ctx context.Context, cl Admin, b *brokerGroup, group string) 
 		if err != nil {
 			return nil, err
 		}
-		if lag := lagOn(stats, t); lag > 0 {
+		switch lag := lagOn(stats, t); {
+		case lag > 0:
 			out = append(out, fmt.Sprintf("%d unconsumed messages of topic %s on %s", lag, t, b.name))
+		case held[t]:
+			out = append(out, fmt.Sprintf("topic %s, being deleted, still needs the group's offsets on %s", t, b.name))
 		}
 	}
 	return out, nil
