@@ -103,10 +103,31 @@ func newFixture(t testing.TB, groups int, opts ...fixtureOption) *fixture {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = names.Close() })
 	f.names = names
+	f.addNameServerPod(c)
 	for range groups {
 		f.addGroup()
 	}
 	return f
+}
+
+// addNameServerPod is the NameServer's ready pod on the host network, at
+// the emulator's address, so that a cluster controller running beside (the
+// process benchmark) reports the same NameServer and broker groups.
+func (f *fixture) addNameServerPod(c *v1alpha1.RocketMQCluster) {
+	f.t.Helper()
+	ctx := context.Background()
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: c.NameServerName(), Labels: c.Labels(v1alpha1.ComponentNameServer, -1)},
+		Spec: corev1.ServiceSpec{ClusterIP: corev1.ClusterIPNone, Selector: c.SelectorLabels(v1alpha1.ComponentNameServer, -1),
+			Ports: []corev1.ServicePort{{Name: "remoting", Port: v1alpha1.PortNameServer}}},
+	}
+	require.NoError(f.t, env.Client.Create(ctx, svc))
+	p := testenv.NewPod(f.ns, c.NameServerName()+"-0", c.Labels(v1alpha1.ComponentNameServer, -1))
+	require.NoError(f.t, env.Client.Create(ctx, p))
+	ip, _, _ := strings.Cut(f.nsAddr, ":")
+	require.NoError(f.t, env.SetPodReady(ctx, p, ip, true))
+	p.Status.HostIP, p.Status.HostIPs = ip, []corev1.HostIP{{IP: ip}}
+	require.NoError(f.t, env.Client.Status().Update(ctx, p))
 }
 
 func (f *fixture) ip() string {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -67,11 +69,21 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	defer done()
 	actx, cancel := context.WithTimeout(ctx, r.opts.AdminTimeout)
 	defer cancel()
+	start := time.Now()
 	groups := r.brokerGroups(ctx, &c)
 	readTables(actx, cl, groups)
+	read := time.Now()
 	brokerErr := apply(actx, cl, live, groups)
+	if topics, groupCount := creations(live); topics+groupCount > 0 {
+		r.events.Eventf(&c, nil, corev1.EventTypeNormal, EventCreated, "Reconcile",
+			"created %d declared topics and %d consumer groups on broker groups that lacked them", topics, groupCount)
+	}
 	waiting := r.removeAll(actx, cl, &c, leaving, groups)
-	if err := r.writeStatus(ctx, req.String(), members); err != nil {
+	applied := time.Now()
+	written, err := r.writeStatus(ctx, req.String(), members)
+	ctrl.LoggerFrom(ctx).V(1).Info("reconciled topics and groups", "objects", len(members), "statusWrites", written,
+		"read", read.Sub(start), "apply", applied.Sub(read), "status", time.Since(applied))
+	if err != nil {
 		return ctrl.Result{}, err
 	}
 	return r.result(brokerErr, waiting, groups)

@@ -41,7 +41,7 @@ const indexClusterKey = "rocketmq.gitops.dev/clusterKey"
 const (
 	DefaultResync        = time.Minute
 	DefaultDeleteRecheck = 10 * time.Second
-	DefaultStatusWorkers = 16
+	DefaultStatusWorkers = 32
 	DefaultAdminTimeout  = 60 * time.Second
 )
 

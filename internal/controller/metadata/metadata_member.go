@@ -13,8 +13,10 @@ import (
 // member is one RocketMQTopic or RocketMQConsumerGroup of the cluster being
 // reconciled, with what the reconcile decided for it.
 type member struct {
-	obj    client.Object
-	before client.Object
+	obj client.Object
+	// origin is the object's status as read, with only the identity, so
+	// that patches are computed without a copy of the whole object.
+	origin client.Object
 	topic  *v1alpha1.RocketMQTopic
 	group  *v1alpha1.RocketMQConsumerGroup
 	status *v1alpha1.MetadataObjectStatus
@@ -61,7 +63,7 @@ type notice struct {
 }
 
 func topicMember(t *v1alpha1.RocketMQTopic) *member {
-	m := &member{obj: t, before: t.DeepCopy(), topic: t, status: &t.Status.MetadataObjectStatus,
+	m := &member{obj: t, origin: statusOnlyTopic(t), topic: t, status: &t.Status.MetadataObjectStatus,
 		prev: *t.Status.MetadataObjectStatus.DeepCopy(), kind: v1alpha1.KindRocketMQTopic, name: t.Name()}
 	m.spec = memberSpec{brokerGroups: t.Spec.BrokerGroups, policy: v1alpha1.DeletionPolicyOrDefault(t.Spec.DeletionPolicy)}
 	if errs := t.Validate(); len(errs) > 0 {
@@ -71,7 +73,7 @@ func topicMember(t *v1alpha1.RocketMQTopic) *member {
 }
 
 func groupMember(g *v1alpha1.RocketMQConsumerGroup) *member {
-	m := &member{obj: g, before: g.DeepCopy(), group: g, status: &g.Status.MetadataObjectStatus,
+	m := &member{obj: g, origin: statusOnlyGroup(g), group: g, status: &g.Status.MetadataObjectStatus,
 		prev: *g.Status.MetadataObjectStatus.DeepCopy(), kind: v1alpha1.KindRocketMQConsumerGroup, name: g.Name()}
 	m.spec = memberSpec{brokerGroups: g.Spec.BrokerGroups, policy: v1alpha1.DeletionPolicyOrDefault(g.Spec.DeletionPolicy)}
 	if errs := g.Validate(); len(errs) > 0 {
@@ -158,4 +160,24 @@ func setCondition(st *v1alpha1.MetadataObjectStatus, typ string, s metav1.Condit
 
 func readyTrue(st *v1alpha1.MetadataObjectStatus) bool {
 	return meta.IsStatusConditionTrue(st.Conditions, v1alpha1.ConditionReady)
+}
+
+func identity(o client.Object) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Namespace: o.GetNamespace(), Name: o.GetName()}
+}
+
+func statusOnlyTopic(t *v1alpha1.RocketMQTopic) *v1alpha1.RocketMQTopic {
+	return &v1alpha1.RocketMQTopic{TypeMeta: t.TypeMeta, ObjectMeta: identity(t), Status: *t.Status.DeepCopy()}
+}
+
+func statusOnlyGroup(g *v1alpha1.RocketMQConsumerGroup) *v1alpha1.RocketMQConsumerGroup {
+	return &v1alpha1.RocketMQConsumerGroup{TypeMeta: g.TypeMeta, ObjectMeta: identity(g), Status: *g.Status.DeepCopy()}
+}
+
+// statusOnly is the member's current status with only the identity.
+func (m *member) statusOnly() client.Object {
+	if m.topic != nil {
+		return statusOnlyTopic(m.topic)
+	}
+	return statusOnlyGroup(m.group)
 }

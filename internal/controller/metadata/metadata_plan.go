@@ -46,6 +46,7 @@ type scratch struct {
 	adopted   []string
 	wouldDiff []string
 	current   map[string]*admin.TopicConfig
+	created   int
 }
 
 // planMember judges the member against every broker group it selects and
@@ -187,6 +188,12 @@ func settle(m *member, failed map[string]error) {
 		byReason[w.reason] = append(byReason[w.reason], fmt.Sprintf("%s %s on %s (%s)", strings.ToLower(m.kind[len("RocketMQ"):]), m.name, w.brokerGroup, strings.Join(w.changes, ", ")))
 	}
 	for _, reason := range sortedKeys(byReason) {
+		if reason == EventCreated {
+			// Creations are counted in one Event on the cluster: one per
+			// object would double the API writes of a first apply.
+			s.created = len(byReason[reason])
+			continue
+		}
 		m.emit(reason == EventDriftCorrected, reason, reasonVerb(reason)+" "+strings.Join(byReason[reason], "; "))
 	}
 	if len(s.adopted) > 0 && m.managed() {
@@ -218,8 +225,6 @@ func decide(m *member) {
 
 func reasonVerb(reason string) string {
 	switch reason {
-	case EventCreated:
-		return "created"
 	case EventDriftCorrected:
 		return "put back what was changed by hand:"
 	}
@@ -240,4 +245,19 @@ func names(groups []*brokerGroup) []string {
 		out[i] = b.name
 	}
 	return out
+}
+
+// creations counts the topics and groups created on brokers, per kind.
+func creations(members []*member) (topics, groups int) {
+	for _, m := range members {
+		if m.scratch == nil || m.scratch.created == 0 {
+			continue
+		}
+		if m.topic != nil {
+			topics++
+		} else {
+			groups++
+		}
+	}
+	return topics, groups
 }

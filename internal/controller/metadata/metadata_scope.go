@@ -67,5 +67,6 @@ func (r *Reconciler) clusterMissing(ctx context.Context, key string, members []*
 		}
 		m.set(stateReconciling, v1alpha1.ReasonClusterNotFound, fmt.Sprintf("RocketMQCluster %s does not exist (spec.clusterRef)", key))
 	}
-	return r.writeStatus(ctx, key, members)
+	_, err := r.writeStatus(ctx, key, members)
+	return err
 }

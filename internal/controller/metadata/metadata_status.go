@@ -3,11 +3,14 @@ package metadata
 import (
 	"context"
 	"errors"
+	"encoding/json"
 	"fmt"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -35,14 +38,25 @@ func (r *Reconciler) holdFinalizers(ctx context.Context, live []*member) error {
 	return errors.Join(errs...)
 }
 
+// patchMeta writes the object's finalizers, failing if the object changed
+// since it was read (another finalizer may have come or gone).
 func (r *Reconciler) patchMeta(ctx context.Context, m *member) error {
-	if err := r.client.Patch(ctx, m.obj, client.MergeFrom(m.before), client.FieldOwner(FieldOwner)); err != nil {
+	body, err := json.Marshal(map[string]any{"metadata": map[string]any{
+		"finalizers": m.obj.GetFinalizers(), "resourceVersion": m.obj.GetResourceVersion(),
+	}})
+	if err != nil {
+		return fmt.Errorf("while encoding the finalizers of %s %s: %w", m.kind, client.ObjectKeyFromObject(m.obj), err)
+	}
+	// The response is decoded into a throwaway object: m.obj keeps the
+	// status this reconcile computes on.
+	scratch := m.statusOnly()
+	if err := r.client.Patch(ctx, scratch, client.RawPatch(types.MergePatchType, body), client.FieldOwner(FieldOwner)); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
 		return fmt.Errorf("while updating the finalizers of %s %s: %w", m.kind, client.ObjectKeyFromObject(m.obj), err)
 	}
-	m.before = m.obj.DeepCopyObject().(client.Object)
+	m.obj.SetResourceVersion(scratch.GetResourceVersion())
 	return nil
 }
 
@@ -50,18 +64,24 @@ func (r *Reconciler) patchMeta(ctx context.Context, m *member) error {
 // flight, the status of every member whose status changed, releases the
 // finalizers of the members that are gone or need none, and sends the
 // members' Events.
-func (r *Reconciler) writeStatus(ctx context.Context, cluster string, members []*member) error {
+// It returns how many statuses it wrote.
+func (r *Reconciler) writeStatus(ctx context.Context, cluster string, members []*member) (int, error) {
 	errs := make([]error, len(members))
+	var written atomic.Int32
 	fanout.Each(len(members), r.opts.StatusWorkers, func(i int) {
 		m := members[i]
 		if m.deleting() && (m.out.state == stateGone || !controllerutil.ContainsFinalizer(m.obj, v1alpha1.FinalizerMetadata) || m.releasable()) {
 			errs[i] = r.release(ctx, m)
 		} else {
-			errs[i] = r.patchStatus(ctx, cluster, m)
+			var wrote bool
+			wrote, errs[i] = r.patchStatus(ctx, cluster, m)
+			if wrote {
+				written.Add(1)
+			}
 		}
 		r.sendEvents(m)
 	})
-	return errors.Join(errs...)
+	return int(written.Load()), errors.Join(errs...)
 }
 
 // releasable: a member being deleted whose deletion leaves the brokers
@@ -78,30 +98,19 @@ func (r *Reconciler) release(ctx context.Context, m *member) error {
 	return r.patchMeta(ctx, m)
 }
 
-func (r *Reconciler) patchStatus(ctx context.Context, cluster string, m *member) error {
+func (r *Reconciler) patchStatus(ctx context.Context, cluster string, m *member) (bool, error) {
 	m.conditions(cluster)
-	if equality.Semantic.DeepEqual(m.prev, *m.status) && !nameChanged(m) {
-		return nil
+	after := m.statusOnly()
+	if equality.Semantic.DeepEqual(m.origin, after) {
+		return false, nil
 	}
-	if err := r.client.Status().Patch(ctx, m.obj, client.MergeFrom(m.before), client.FieldOwner(FieldOwner)); err != nil {
+	if err := r.client.Status().Patch(ctx, after, client.MergeFrom(m.origin), client.FieldOwner(FieldOwner)); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil
+			return false, nil
 		}
-		return fmt.Errorf("while writing the status of %s %s: %w", m.kind, client.ObjectKeyFromObject(m.obj), err)
+		return false, fmt.Errorf("while writing the status of %s %s: %w", m.kind, client.ObjectKeyFromObject(m.obj), err)
 	}
-	return nil
-}
-
-// nameChanged covers the status fields outside MetadataObjectStatus.
-func nameChanged(m *member) bool {
-	switch {
-	case m.topic != nil:
-		b := m.before.(*v1alpha1.RocketMQTopic)
-		return b.Status.TopicName != m.topic.Status.TopicName || !equality.Semantic.DeepEqual(b.Status.Current, m.topic.Status.Current)
-	case m.group != nil:
-		return m.before.(*v1alpha1.RocketMQConsumerGroup).Status.GroupName != m.group.Status.GroupName
-	}
-	return false
+	return true, nil
 }
 
 func (r *Reconciler) sendEvents(m *member) {
