@@ -12,7 +12,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -244,12 +243,6 @@ func waitObject[T client.Object](t testing.TB, obj T, what string, ok func(T) bo
 	}
 	t.Fatalf("timed out waiting for %s of %s; last: %+v", what, key, obj)
 	return obj
-}
-
-// reasonIs: the condition typ is True with reason, for the current generation.
-func reasonIs(st *v1alpha1.MetadataObjectStatus, gen int64, typ, reason string) bool {
-	c := meta.FindStatusCondition(st.Conditions, typ)
-	return c != nil && c.Status == metav1.ConditionTrue && c.Reason == reason && c.ObservedGeneration == gen
 }
 
 func topicReady(t *v1alpha1.RocketMQTopic) bool {

@@ -181,3 +181,9 @@ func (m *member) statusOnly() client.Object {
 	}
 	return statusOnlyGroup(m.group)
 }
+
+// reasonIs: the condition typ is True with reason, for generation gen.
+func reasonIs(st *v1alpha1.MetadataObjectStatus, gen int64, typ, reason string) bool {
+	c := meta.FindStatusCondition(st.Conditions, typ)
+	return c != nil && c.Status == metav1.ConditionTrue && c.Reason == reason && c.ObservedGeneration == gen
+}

@@ -70,6 +70,10 @@ func planMember(m *member, groups []*brokerGroup, p *plan) {
 			"spec.brokerGroups names %s, which the cluster does not have (it has %s)", strings.Join(missing, ", "), strings.Join(names(groups), ", ")))
 		return
 	}
+	if len(targets) == 0 {
+		m.set(stateReconciling, v1alpha1.ReasonClusterNotReady, "the cluster reports no broker groups yet (status.brokerGroups)")
+		return
+	}
 	m.scratch = &scratch{current: map[string]*admin.TopicConfig{}}
 	for _, t := range slices.Sorted(slices.Values(targets)) {
 		b := all[t]
@@ -209,15 +213,17 @@ func settle(m *member, failed map[string]error) {
 func decide(m *member) {
 	s := m.scratch
 	switch {
+	case !m.managed() && len(s.notReady) == 0:
+		m.set(stateReady, v1alpha1.ReasonUnmanaged, fmt.Sprintf("%s=false: nothing is changed or deleted; present on %d broker groups", v1alpha1.AnnotationManaged, len(s.present)))
 	case len(s.refusals) > 0:
 		m.set(stateStalled, s.refusal, "left alone: "+strings.Join(s.refusals, "; "))
-		m.emit(true, s.refusal, m.out.message)
+		if !reasonIs(&m.prev, m.obj.GetGeneration(), v1alpha1.ConditionStalled, s.refusal) {
+			m.emit(true, s.refusal, m.out.message)
+		}
 	case len(s.failed) > 0:
 		m.set(stateReconciling, v1alpha1.ReasonBrokerError, "retrying: "+strings.Join(s.failed, "; "))
 	case len(s.notReady) > 0:
 		m.set(stateReconciling, v1alpha1.ReasonClusterNotReady, "waiting for a reachable master of broker groups "+strings.Join(s.notReady, ", "))
-	case !m.managed():
-		m.set(stateReady, v1alpha1.ReasonUnmanaged, fmt.Sprintf("%s=false: nothing is changed or deleted; present on %d broker groups", v1alpha1.AnnotationManaged, len(s.present)))
 	default:
 		m.set(stateReady, v1alpha1.ReasonApplied, fmt.Sprintf("present as declared on %d broker groups: %s", len(s.present), strings.Join(s.present, ", ")))
 	}
