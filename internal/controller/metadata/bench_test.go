@@ -116,7 +116,7 @@ func runBench(b *testing.B, cl client.Client, f *fixture, bin string) benchRun {
 		if time.Now().After(deadline) {
 			b.Fatalf("only %d of %d objects Ready; controller log tail:\n%s", ready, benchTopics+benchGroups, tail(stderr.String(), 2000))
 		}
-		time.Sleep(2 * time.Second)
+		time.Sleep(5 * time.Second)
 	}
 	r := benchRun{toReady: time.Since(start)}
 	for _, br := range f.brokers {

@@ -19,8 +19,11 @@ type member struct {
 	origin client.Object
 	topic  *v1alpha1.RocketMQTopic
 	group  *v1alpha1.RocketMQConsumerGroup
-	status *v1alpha1.MetadataObjectStatus
-	prev   v1alpha1.MetadataObjectStatus // the status as read
+	// obj, topic and group are the cache's own copies, never written:
+	// the new status goes to next, and finalizer changes to a copy.
+	prev v1alpha1.MetadataObjectStatus // the status as read
+	next v1alpha1.MetadataObjectStatus // the status computed
+	copied bool
 	kind   string
 	name   string // the RocketMQ name
 	spec   memberSpec
@@ -63,8 +66,8 @@ type notice struct {
 }
 
 func topicMember(t *v1alpha1.RocketMQTopic) *member {
-	m := &member{obj: t, origin: statusOnlyTopic(t), topic: t, status: &t.Status.MetadataObjectStatus,
-		prev: *t.Status.MetadataObjectStatus.DeepCopy(), kind: v1alpha1.KindRocketMQTopic, name: t.Name()}
+	m := &member{obj: t, origin: statusOnlyTopic(t, t.Status), topic: t, prev: t.Status.MetadataObjectStatus,
+		next: *t.Status.MetadataObjectStatus.DeepCopy(), kind: v1alpha1.KindRocketMQTopic, name: t.Name()}
 	m.spec = memberSpec{brokerGroups: t.Spec.BrokerGroups, policy: v1alpha1.DeletionPolicyOrDefault(t.Spec.DeletionPolicy)}
 	if errs := t.Validate(); len(errs) > 0 {
 		m.spec.invalid = errs.ToAggregate().Error()
@@ -73,8 +76,8 @@ func topicMember(t *v1alpha1.RocketMQTopic) *member {
 }
 
 func groupMember(g *v1alpha1.RocketMQConsumerGroup) *member {
-	m := &member{obj: g, origin: statusOnlyGroup(g), group: g, status: &g.Status.MetadataObjectStatus,
-		prev: *g.Status.MetadataObjectStatus.DeepCopy(), kind: v1alpha1.KindRocketMQConsumerGroup, name: g.Name()}
+	m := &member{obj: g, origin: statusOnlyGroup(g, g.Status), group: g, prev: g.Status.MetadataObjectStatus,
+		next: *g.Status.MetadataObjectStatus.DeepCopy(), kind: v1alpha1.KindRocketMQConsumerGroup, name: g.Name()}
 	m.spec = memberSpec{brokerGroups: g.Spec.BrokerGroups, policy: v1alpha1.DeletionPolicyOrDefault(g.Spec.DeletionPolicy)}
 	if errs := g.Validate(); len(errs) > 0 {
 		m.spec.invalid = errs.ToAggregate().Error()
@@ -128,7 +131,7 @@ func markDuplicates(candidates []*member) []*member {
 
 // conditions writes the outcome into the status in the kstatus form.
 func (m *member) conditions(cluster string) {
-	st := m.status
+	st := &m.next
 	gen := m.obj.GetGeneration()
 	st.ObservedGeneration = gen
 	st.Cluster = cluster
@@ -145,13 +148,6 @@ func (m *member) conditions(cluster string) {
 	set(v1alpha1.ConditionReady, o.state == stateReady, o.reason)
 	set(v1alpha1.ConditionReconciling, o.state == stateReconciling, o.reason)
 	set(v1alpha1.ConditionStalled, o.state == stateStalled, o.reason)
-	switch {
-	case m.topic != nil:
-		m.topic.Status.TopicName = m.name
-		m.topic.Status.Current = o.current
-	case m.group != nil:
-		m.group.Status.GroupName = m.name
-	}
 }
 
 func setCondition(st *v1alpha1.MetadataObjectStatus, typ string, s metav1.ConditionStatus, reason, msg string, gen int64) {
@@ -166,20 +162,31 @@ func identity(o client.Object) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Namespace: o.GetNamespace(), Name: o.GetName()}
 }
 
-func statusOnlyTopic(t *v1alpha1.RocketMQTopic) *v1alpha1.RocketMQTopic {
-	return &v1alpha1.RocketMQTopic{TypeMeta: t.TypeMeta, ObjectMeta: identity(t), Status: *t.Status.DeepCopy()}
+// statusOnlyTopic and statusOnlyGroup are objects with only an identity
+// and a status; merge patches between two of them touch only the status.
+func statusOnlyTopic(t *v1alpha1.RocketMQTopic, st v1alpha1.RocketMQTopicStatus) *v1alpha1.RocketMQTopic {
+	return &v1alpha1.RocketMQTopic{TypeMeta: t.TypeMeta, ObjectMeta: identity(t), Status: st}
 }
 
-func statusOnlyGroup(g *v1alpha1.RocketMQConsumerGroup) *v1alpha1.RocketMQConsumerGroup {
-	return &v1alpha1.RocketMQConsumerGroup{TypeMeta: g.TypeMeta, ObjectMeta: identity(g), Status: *g.Status.DeepCopy()}
+func statusOnlyGroup(g *v1alpha1.RocketMQConsumerGroup, st v1alpha1.RocketMQConsumerGroupStatus) *v1alpha1.RocketMQConsumerGroup {
+	return &v1alpha1.RocketMQConsumerGroup{TypeMeta: g.TypeMeta, ObjectMeta: identity(g), Status: st}
 }
 
-// statusOnly is the member's current status with only the identity.
+// statusOnly is the member's computed status with only the identity.
 func (m *member) statusOnly() client.Object {
 	if m.topic != nil {
-		return statusOnlyTopic(m.topic)
+		return statusOnlyTopic(m.topic, v1alpha1.RocketMQTopicStatus{MetadataObjectStatus: m.next, TopicName: m.name, Current: m.out.current})
 	}
-	return statusOnlyGroup(m.group)
+	return statusOnlyGroup(m.group, v1alpha1.RocketMQConsumerGroupStatus{MetadataObjectStatus: m.next, GroupName: m.name})
+}
+
+// ownCopy makes obj the member's own copy before its metadata changes:
+// the cache's copy must not be written.
+func (m *member) ownCopy() {
+	if !m.copied {
+		m.obj = m.obj.DeepCopyObject().(client.Object)
+		m.copied = true
+	}
 }
 
 // reasonIs: the condition typ is True with reason, for generation gen.

@@ -13,14 +13,15 @@ import (
 )
 
 // members lists, from the cache, every topic and group that references
-// the cluster key namespace/name.
+// the cluster key namespace/name. The objects are the cache's own (no copy
+// of ten thousand objects per reconcile); members never write them.
 func (r *Reconciler) members(ctx context.Context, key string) ([]*member, error) {
 	var topics v1alpha1.RocketMQTopicList
-	if err := r.client.List(ctx, &topics, client.MatchingFields{indexClusterKey: key}); err != nil {
+	if err := r.client.List(ctx, &topics, client.MatchingFields{indexClusterKey: key}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("while listing the RocketMQTopics of %s: %w", key, err)
 	}
 	var groups v1alpha1.RocketMQConsumerGroupList
-	if err := r.client.List(ctx, &groups, client.MatchingFields{indexClusterKey: key}); err != nil {
+	if err := r.client.List(ctx, &groups, client.MatchingFields{indexClusterKey: key}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("while listing the RocketMQConsumerGroups of %s: %w", key, err)
 	}
 	out := make([]*member, 0, len(topics.Items)+len(groups.Items))

@@ -28,6 +28,7 @@ func (r *Reconciler) holdFinalizers(ctx context.Context, live []*member) error {
 		if want == controllerutil.ContainsFinalizer(m.obj, v1alpha1.FinalizerMetadata) {
 			return
 		}
+		m.ownCopy()
 		if want {
 			controllerutil.AddFinalizer(m.obj, v1alpha1.FinalizerMetadata)
 		} else {
@@ -94,6 +95,7 @@ func (r *Reconciler) release(ctx context.Context, m *member) error {
 	if !controllerutil.ContainsFinalizer(m.obj, v1alpha1.FinalizerMetadata) {
 		return nil
 	}
+	m.ownCopy()
 	controllerutil.RemoveFinalizer(m.obj, v1alpha1.FinalizerMetadata)
 	return r.patchMeta(ctx, m)
 }
