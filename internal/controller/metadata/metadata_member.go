@@ -21,12 +21,12 @@ type member struct {
 	group  *v1alpha1.RocketMQConsumerGroup
 	// obj, topic and group are the cache's own copies, never written:
 	// the new status goes to next, and finalizer changes to a copy.
-	prev v1alpha1.MetadataObjectStatus // the status as read
-	next v1alpha1.MetadataObjectStatus // the status computed
-	copied bool
-	kind   string
-	name   string // the RocketMQ name
-	spec   memberSpec
+	prev    v1alpha1.MetadataObjectStatus // the status as read
+	next    v1alpha1.MetadataObjectStatus // the status computed
+	copied  bool
+	kind    string
+	name    string // the RocketMQ name
+	spec    memberSpec
 	out     outcome
 	events  []notice
 	scratch *scratch

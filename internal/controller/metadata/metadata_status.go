@@ -2,8 +2,8 @@ package metadata
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync/atomic"
 
