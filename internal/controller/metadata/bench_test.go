@@ -95,7 +95,8 @@ func runBench(b *testing.B, cl client.Client, f *fixture, bin string) benchRun {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--namespaces="+f.ns, "--metrics-bind-address=0",
 		"--health-probe-bind-address=0", "--leader-elect=false", "-v=1")
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+env.KubeconfigPath())
+	// GOMEMLIMIT as config/manager/manager.yaml sets it.
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+env.KubeconfigPath(), "GOMEMLIMIT=100MiB")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()

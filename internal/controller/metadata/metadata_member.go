@@ -138,12 +138,17 @@ func (m *member) conditions(cluster string) {
 	st.BrokerGroups = m.out.present
 	st.Differences = m.out.diffs
 	o := m.out
+	// Ready and the True condition carry the message; the False ones
+	// only the reason: ten thousand statuses, each held in the cache.
 	set := func(typ string, on bool, reason string) {
-		s := metav1.ConditionFalse
+		s, msg := metav1.ConditionFalse, ""
+		if on || typ == v1alpha1.ConditionReady {
+			msg = o.message
+		}
 		if on {
 			s = metav1.ConditionTrue
 		}
-		setCondition(st, typ, s, reason, o.message, gen)
+		setCondition(st, typ, s, reason, msg, gen)
 	}
 	set(v1alpha1.ConditionReady, o.state == stateReady, o.reason)
 	set(v1alpha1.ConditionReconciling, o.state == stateReconciling, o.reason)
