@@ -110,7 +110,8 @@ func TestRBACBundleIsEnough(t *testing.T) {
 }
 
 // TestRBACBundleIsTight: the bundle grants writes only on status, its
-// ConfigMaps, Events and the Lease, and Secrets only by name (get).
+// ConfigMaps, Events, the Lease and the finalizers of topics and groups,
+// and Secrets only by name (get).
 func TestRBACBundleIsTight(t *testing.T) {
 	got := map[string]string{}
 	for _, o := range installBundle(t) {
@@ -142,6 +143,15 @@ func TestRBACBundleIsTight(t *testing.T) {
 		"ClusterRole rocketmq.gitops.dev/rocketmqclusters":        "get,list,watch",
 		"ClusterRole rocketmq.gitops.dev/rocketmqclusters/status": "patch",
 		"Role coordination.k8s.io/leases":                         "create,get,update",
+		// The RocketMQTopic and RocketMQConsumerGroup controller: status,
+		// its finalizer, and namespace labels for the cluster's selector.
+		"ClusterRole /namespaces":                                           "get,list,watch",
+		"ClusterRole rocketmq.gitops.dev/rocketmqtopics":                    "get,list,patch,update,watch",
+		"ClusterRole rocketmq.gitops.dev/rocketmqtopics/status":             "patch",
+		"ClusterRole rocketmq.gitops.dev/rocketmqtopics/finalizers":         "update",
+		"ClusterRole rocketmq.gitops.dev/rocketmqconsumergroups":            "get,list,patch,update,watch",
+		"ClusterRole rocketmq.gitops.dev/rocketmqconsumergroups/status":     "patch",
+		"ClusterRole rocketmq.gitops.dev/rocketmqconsumergroups/finalizers": "update",
 	}
 	for k := range got {
 		if strings.Contains(k, "topictransfer") {

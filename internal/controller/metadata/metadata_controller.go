@@ -28,7 +28,7 @@ type Reconciler struct {
 }
 
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqtopics;rocketmqconsumergroups,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqtopics/status;rocketmqconsumergroups/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqtopics/status;rocketmqconsumergroups/status,verbs=patch
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqtopics/finalizers;rocketmqconsumergroups/finalizers,verbs=update
 // +kubebuilder:rbac:groups=rocketmq.gitops.dev,resources=rocketmqclusters,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
