@@ -32,7 +32,8 @@ const (
 // object is Ready, the admin requests the brokers received, and the
 // process's peak resident memory (VmHWM). One iteration is one whole run
 // from an empty broker. BENCH_LOG=<file> keeps the controller's log, which
-// times each reconcile's broker reads, writes and status writes.
+// times each reconcile's broker reads, writes and status writes;
+// BENCH_FLAGS adds controller flags (e.g. --metadata-status-workers=64).
 func BenchmarkTopics10000(b *testing.B) {
 	f := newFixture(b, 2)
 	fast := rest.CopyConfig(env.Config)
@@ -93,8 +94,9 @@ func runBench(b *testing.B, cl client.Client, f *fixture, bin string) benchRun {
 	resetBench(b, cl, f)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--namespaces="+f.ns, "--metrics-bind-address=0",
-		"--health-probe-bind-address=0", "--leader-elect=false", "-v=1")
+	args := []string{"--namespaces=" + f.ns, "--metrics-bind-address=0", "--health-probe-bind-address=0", "--leader-elect=false", "-v=1"}
+	args = append(args, strings.Fields(os.Getenv("BENCH_FLAGS"))...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	// GOMEMLIMIT as config/manager/manager.yaml sets it.
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+env.KubeconfigPath(), "GOMEMLIMIT=100MiB")
 	var stderr strings.Builder
