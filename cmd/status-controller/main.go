@@ -1,7 +1,9 @@
 // Command status-controller reports RocketMQCluster health in status, keeps
-// running brokers' NameServer list current and copies metadata onto broker
-// groups added by a scale-out. It writes only status, Events, its own
-// ConfigMaps and its leader-election Lease; Git owns everything else.
+// running brokers' NameServer list current, copies metadata onto broker
+// groups added by a scale-out, runs TopicTransfers and reconciles the
+// declared RocketMQTopics and RocketMQConsumerGroups onto the brokers. It
+// writes only status, Events, finalizers, its own ConfigMaps and its
+// leader-election Lease; Git owns everything else.
 package main
 
 import (
@@ -23,6 +25,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/controller/cluster"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/controller/metadata"
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/controller/transfer"
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/version"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
@@ -30,6 +33,14 @@ import (
 
 // LeaderElectionID names the Lease the replicas compete for.
 const LeaderElectionID = "rocketmq-gitops-status-controller"
+
+// Default client rate limits. client-go's 20/s would take over eight
+// minutes to write the status of 10 000 declared topics; the API server's
+// priority and fairness still protects it from a burst.
+const (
+	DefaultKubeQPS   = 500
+	DefaultKubeBurst = 1000
+)
 
 func main() {
 	ctx := ctrl.SetupSignalHandler()
@@ -54,6 +65,10 @@ type config struct {
 	masterLostGrace        time.Duration
 	retireSettle           time.Duration
 	transferStepTimeout    time.Duration
+	metadataResync         time.Duration
+	metadataStatusWorkers  int
+	kubeQPS                float64
+	kubeBurst              int
 	version                bool
 	log                    *textlogger.Config
 }
@@ -81,6 +96,12 @@ func parseFlagsTo(args []string, usage io.Writer) (*config, error) {
 		"how long a broker group removed by a scale-in must have had no write permission before it can be Drained (outlast the producers' route refresh)")
 	fs.DurationVar(&c.transferStepTimeout, "transfer-step-timeout", 30*time.Second, "bound on the admin calls of one TopicTransfer step")
 	fs.DurationVar(&c.resync, "resync-period", 10*time.Minute, "re-check every cluster this often without events (0: never)")
+	fs.DurationVar(&c.metadataResync, "metadata-resync-period", metadata.DefaultResync,
+		"re-read every cluster's topics and groups on the brokers this often, putting back what was changed by hand")
+	fs.IntVar(&c.metadataStatusWorkers, "metadata-status-workers", metadata.DefaultStatusWorkers,
+		"RocketMQTopic and RocketMQConsumerGroup status writes in flight at once")
+	fs.Float64Var(&c.kubeQPS, "kube-api-qps", DefaultKubeQPS, "requests per second to the Kubernetes API server (status writes of many topics)")
+	fs.IntVar(&c.kubeBurst, "kube-api-burst", DefaultKubeBurst, "burst of requests to the Kubernetes API server")
 	fs.BoolVar(&c.version, "version", false, "print the version and commit and exit")
 	c.log = textlogger.NewConfig()
 	// Not c.log.AddFlags: its help text speaks of "the testing logger".
@@ -100,6 +121,9 @@ func parseFlagsTo(args []string, usage io.Writer) (*config, error) {
 	}
 	if c.concurrency < 1 {
 		return nil, errors.New("--max-concurrent-reconciles must be at least 1")
+	}
+	if c.metadataResync <= 0 || c.metadataStatusWorkers < 1 || c.kubeQPS <= 0 || c.kubeBurst < 1 {
+		return nil, errors.New("--metadata-resync-period, --metadata-status-workers, --kube-api-qps and --kube-api-burst must be positive")
 	}
 	for _, ns := range strings.Split(namespaces, ",") {
 		if ns = strings.TrimSpace(ns); ns != "" {
@@ -163,9 +187,13 @@ func newManager(restConfig *rest.Config, c *config, adjust ...func(*ctrl.Options
 	if err != nil {
 		return nil, err
 	}
+	restConfig = rest.CopyConfig(restConfig)
+	restConfig.QPS, restConfig.Burst = float32(c.kubeQPS), c.kubeBurst
+	cacheOpts := cluster.CacheOptions(c.namespaces)
+	metadata.AddCacheOptions(&cacheOpts)
 	opts := ctrl.Options{
 		Scheme:                        scheme,
-		Cache:                         cluster.CacheOptions(c.namespaces),
+		Cache:                         cacheOpts,
 		Client:                        cluster.ClientOptions(),
 		Metrics:                       metricsserver.Options{BindAddress: c.metricsAddr},
 		HealthProbeBindAddress:        c.probeAddr,
@@ -208,6 +236,14 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, c *config) error {
 	})
 	if err != nil {
 		return fmt.Errorf("setting up the TopicTransfer controller: %w", err)
+	}
+	err = metadata.SetupWithManager(ctx, mgr, metadata.Options{
+		MaxConcurrentReconciles: c.concurrency,
+		Resync:                  c.metadataResync,
+		StatusWorkers:           c.metadataStatusWorkers,
+	})
+	if err != nil {
+		return fmt.Errorf("setting up the RocketMQTopic and RocketMQConsumerGroup controller: %w", err)
 	}
 	return nil
 }

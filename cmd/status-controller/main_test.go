@@ -32,6 +32,17 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, 10*time.Second, c.adminTimeout, "per call")
 	assert.Equal(t, 2*time.Minute, c.masterLostGrace)
 	assert.Equal(t, 30*time.Second, c.transferStepTimeout)
+	assert.Equal(t, time.Minute, c.metadataResync)
+	assert.Equal(t, 32, c.metadataStatusWorkers)
+	assert.Equal(t, float64(DefaultKubeQPS), c.kubeQPS)
+	assert.Equal(t, DefaultKubeBurst, c.kubeBurst)
+
+	c, err = parseFlags([]string{"--metadata-resync-period=10s", "--metadata-status-workers=4", "--kube-api-qps=50", "--kube-api-burst=60"})
+	require.NoError(t, err)
+	assert.Equal(t, 10*time.Second, c.metadataResync)
+	assert.Equal(t, 4, c.metadataStatusWorkers)
+	assert.Equal(t, 50.0, c.kubeQPS)
+	assert.Equal(t, 60, c.kubeBurst)
 
 	c, err = parseFlags([]string{"--namespaces= mq-a,,mq-b ", "--leader-elect", "--max-concurrent-reconciles=8", "--admin-timeout=5s", "--resync-period=0",
 		"--master-lost-grace=5m", "--transfer-step-timeout=1m"})
@@ -45,7 +56,8 @@ func TestParseFlags(t *testing.T) {
 	assert.Zero(t, c.resync)
 
 	for _, bad := range [][]string{{"--max-concurrent-reconciles=0"}, {"--no-such-flag"}, {"extra"}, {"--admin-timeout=soon"},
-		{"--admin-timeout=0"}, {"--master-lost-grace=-1s"}} {
+		{"--admin-timeout=0"}, {"--master-lost-grace=-1s"}, {"--metadata-resync-period=0"}, {"--metadata-status-workers=0"},
+		{"--kube-api-qps=0"}, {"--kube-api-burst=0"}} {
 		_, err := parseFlags(bad)
 		assert.Error(t, err, "%v", bad)
 	}

@@ -12,10 +12,13 @@ package brokeraddr
 
 import (
 	"net"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
 
 // Pod returns the pod of pods that addr (host:port) names, or nil:
@@ -105,4 +108,13 @@ func PodKey(addr string) (namespace, name string, ok bool) {
 	}
 	pod, _, ns, ok := parseName(host)
 	return ns, pod, ok
+}
+
+// Remoting is where the controllers reach a broker pod: its pod IP and the
+// broker's remoting port, or "" while the pod has no IP.
+func Remoting(p *corev1.Pod) string {
+	if p.Status.PodIP == "" {
+		return ""
+	}
+	return net.JoinHostPort(p.Status.PodIP, strconv.Itoa(v1alpha1.PortBroker))
 }

@@ -24,6 +24,7 @@ const (
 	CodeDeleteTopicInBroker               = 215
 	CodeDeleteTopicInNamesrv              = 216
 	CodeUpdateAndCreateSubscriptionGroups = 225
+	CodeQueryTopicConsumeByWho            = 300
 	CodeAddWritePermOfBroker              = 327
 	CodeQueryTopicsByConsumer             = 343
 	CodeGetTopicConfig                    = 351

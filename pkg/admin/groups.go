@@ -120,3 +120,23 @@ func (c *Client) TopicsByConsumer(ctx context.Context, brokerAddr, group string)
 	sort.Strings(tl.TopicList)
 	return tl.TopicList, nil
 }
+
+// TopicConsumers returns the groups that consume a topic on one broker
+// (QUERY_TOPIC_CONSUME_BY_WHO, 300, QueryTopicConsumeByWhoRequestHeader,
+// body GroupList), sorted: groups with online subscribed consumers and
+// groups with consumer offsets on the topic
+// (ConsumerOffsetManager.whichGroupByTopic).
+func (c *Client) TopicConsumers(ctx context.Context, brokerAddr, topic string) ([]string, error) {
+	resp, err := c.invoke(ctx, brokerAddr, CodeQueryTopicConsumeByWho, map[string]string{"topic": topic}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("querying the groups consuming topic %q on %s: %w", topic, brokerAddr, err)
+	}
+	var gl struct {
+		GroupList []string `json:"groupList"`
+	}
+	if err := decodeBody(resp.Body, &gl, "GroupList"); err != nil {
+		return nil, fmt.Errorf("querying the groups consuming topic %q on %s: %w", topic, brokerAddr, err)
+	}
+	sort.Strings(gl.GroupList)
+	return gl.GroupList, nil
+}

@@ -119,9 +119,10 @@ func TestRBACBundleIsEnough(t *testing.T) {
 	f.waitEvent(ReasonBrokerUpdated, "demo-broker-0-0")
 }
 
-// TestRBACBundleIsTight: the bundle grants writes only on status, Events
-// and the Lease, and nothing on Secrets or ConfigMaps: those come from each
-// cluster's rendered Role, by name.
+// TestRBACBundleIsTight: the bundle grants writes only on status, Events,
+// the Lease and the finalizers of topics and groups, and nothing on
+// Secrets or ConfigMaps: those come from each cluster's rendered Role, by
+// name.
 func TestRBACBundleIsTight(t *testing.T) {
 	got := map[string]string{}
 	for _, o := range installBundle(t) {
@@ -151,6 +152,15 @@ func TestRBACBundleIsTight(t *testing.T) {
 		"ClusterRole rocketmq.gitops.dev/rocketmqclusters":        "get,list,watch",
 		"ClusterRole rocketmq.gitops.dev/rocketmqclusters/status": "patch",
 		"Role coordination.k8s.io/leases":                         "create,get,update",
+		// The RocketMQTopic and RocketMQConsumerGroup controller: status,
+		// its finalizer, and namespace labels for the cluster's selector.
+		"ClusterRole /namespaces":                                           "get,list,watch",
+		"ClusterRole rocketmq.gitops.dev/rocketmqtopics":                    "get,list,patch,update,watch",
+		"ClusterRole rocketmq.gitops.dev/rocketmqtopics/status":             "patch",
+		"ClusterRole rocketmq.gitops.dev/rocketmqtopics/finalizers":         "update",
+		"ClusterRole rocketmq.gitops.dev/rocketmqconsumergroups":            "get,list,patch,update,watch",
+		"ClusterRole rocketmq.gitops.dev/rocketmqconsumergroups/status":     "patch",
+		"ClusterRole rocketmq.gitops.dev/rocketmqconsumergroups/finalizers": "update",
 	}
 	for k := range got {
 		if strings.Contains(k, "topictransfer") {

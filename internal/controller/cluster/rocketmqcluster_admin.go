@@ -6,9 +6,9 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/internal/brokeraddr"
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/clustercreds"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/metadatacopy"
@@ -42,32 +42,15 @@ func DefaultAdmin(creds *admin.Credentials) AdminClient {
 	return admin.New(admin.Options{Credentials: creds})
 }
 
-// credentials reads the ACL admin user from the Secret named in
-// spec.acl.adminSecretRef. The read is uncached (a direct GET): caching
-// Secrets would need list and watch on every Secret in the cluster.
+// credentials reads the ACL admin user of the cluster (uncached).
 func (r *Reconciler) credentials(ctx context.Context, want *v1alpha1.RocketMQCluster) (*admin.Credentials, error) {
-	ref := want.Spec.ACL.AdminSecretRef
-	if !want.Spec.ACL.Enabled || ref == nil {
-		return nil, nil
-	}
-	creds, _, err := r.secretCredentials(ctx, want.Namespace, ref)
-	return creds, err
+	return clustercreds.Read(ctx, r.apiReader, want)
 }
 
 // secretCredentials reads a username and password from a Secret, and the
 // Secret's resourceVersion.
 func (r *Reconciler) secretCredentials(ctx context.Context, ns string, ref *v1alpha1.SecretCredentialsRef) (*admin.Credentials, string, error) {
-	var s corev1.Secret
-	if err := r.apiReader.Get(ctx, client.ObjectKey{Namespace: ns, Name: ref.Name}, &s); err != nil {
-		return nil, "", fmt.Errorf("while reading ACL Secret %s: %w", ref.Name, err)
-	}
-	userKey, passKey := or(ref.UsernameKey, "username"), or(ref.PasswordKey, "password")
-	user, pass := s.Data[userKey], s.Data[passKey]
-	if len(user) == 0 || len(pass) == 0 {
-		// Name the keys, never the values.
-		return nil, "", fmt.Errorf("ACL Secret %s lacks a non-empty %q or %q key", ref.Name, userKey, passKey)
-	}
-	return &admin.Credentials{AccessKey: string(user), SecretKey: string(pass)}, s.ResourceVersion, nil
+	return clustercreds.FromSecret(ctx, r.apiReader, ns, ref)
 }
 
 // master is a group's master pod and its remoting address.

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/internal/brokeraddr"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/hooks/nsaddr"
 )
@@ -103,12 +104,7 @@ func podReady(p *corev1.Pod) bool { return nsaddr.PodReady(p) }
 
 // brokerAddr is where the controller reaches a broker: the pod IP from the
 // Pod's status and the remoting port.
-func brokerAddr(p *corev1.Pod) string {
-	if p.Status.PodIP == "" {
-		return ""
-	}
-	return joinHostPort(p.Status.PodIP, v1alpha1.PortBroker)
-}
+func brokerAddr(p *corev1.Pod) string { return brokeraddr.Remoting(p) }
 
 // readyBrokers lists every ready broker pod that has a pod IP, in group
 // and pod name order.

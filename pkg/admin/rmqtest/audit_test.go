@@ -160,3 +160,18 @@ func TestQueryTopicsByConsumer(t *testing.T) {
 	reqs := e.b.Requests()
 	assert.Equal(t, map[string]string{"group": "nobody"}, reqs[len(reqs)-1].ExtFields)
 }
+
+func TestQueryTopicConsumeByWho(t *testing.T) {
+	e := newAuditEnv(t)
+	e.b.SetConsumerOffset("h", "t", 0, 0)
+	got, err := e.c.TopicConsumers(ctxT(t), e.b.Addr(), "t")
+	require.NoError(t, err)
+	assert.Contains(t, got, "h")
+	assert.NotContains(t, got, "nobody")
+
+	// Deleting the topic drops the offsets that named its groups.
+	require.NoError(t, e.c.DeleteTopicInBroker(ctxT(t), e.b.Addr(), "t"))
+	got, err = e.c.TopicConsumers(ctxT(t), e.b.Addr(), "t")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+}

@@ -217,6 +217,8 @@ func (b *Broker) handleOther(req *remoting.Command) *remoting.Command {
 		return b.topicStats(req)
 	case admin.CodeQueryTopicsByConsumer:
 		return b.topicsByConsumer(req)
+	case admin.CodeQueryTopicConsumeByWho:
+		return b.topicConsumeByWho(req)
 	case admin.CodeQueryConsumerOffset:
 		return b.queryConsumerOffset(req)
 	case admin.CodeUpdateConsumerOffset:

@@ -32,3 +32,29 @@ func (b *Broker) topicsByConsumer(req *remoting.Command) *remoting.Command {
 	}{b.Addr(), topics})
 	return resp
 }
+
+// topicConsumeByWho follows AdminBrokerProcessor.queryTopicConsumeByWho:
+// the groups with online consumers subscribed to the topic
+// (ConsumerManager.queryTopicConsumeByWho; the emulator has none) plus the
+// groups with consumer offsets on it (ConsumerOffsetManager.whichGroupByTopic),
+// in a GroupList. The admin client always sends the topic; a missing one
+// matches no offset key here.
+func (b *Broker) topicConsumeByWho(req *remoting.Command) *remoting.Command {
+	topic, _ := headerOf(req).str("topic")
+	b.mu.Lock()
+	seen := map[string]bool{}
+	groups := []string{}
+	for k := range b.consumerOffsets {
+		if k.topic == topic && !seen[k.group] {
+			seen[k.group] = true
+			groups = append(groups, k.group)
+		}
+	}
+	b.mu.Unlock()
+	sort.Strings(groups)
+	resp := successResponse()
+	resp.Body = mustJSON(struct {
+		GroupList []string `json:"groupList"`
+	}{groups})
+	return resp
+}
