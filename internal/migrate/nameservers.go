@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -15,7 +16,7 @@ func oldNameServers(p *parts) (SourceCluster, error) {
 	if p.nameService != nil {
 		statusList = cleanList(p.nameService.obj.Status.NameServers)
 	}
-	if len(brokerList) > 0 && len(statusList) > 0 && !sameSet(brokerList, statusList) {
+	if len(brokerList) > 0 && len(statusList) > 0 && !slices.Equal(brokerList, statusList) {
 		return SourceCluster{}, fmt.Errorf("%s: spec.nameServers: points at %s, but %s runs %s (status.nameServers): "+
 			"the Broker belongs to another cluster's NameServers; give the NameService the Broker uses, or clear spec.nameServers",
 			p.broker.ref, strings.Join(brokerList, ";"), p.nameService.ref, strings.Join(statusList, ";"))
@@ -26,7 +27,7 @@ func oldNameServers(p *parts) (SourceCluster, error) {
 	}
 	if p.console != nil {
 		consoleList := splitNameServers(p.console.obj.Spec.NameServers)
-		if len(consoleList) > 0 && len(list) > 0 && !sameSet(consoleList, list) {
+		if len(consoleList) > 0 && len(list) > 0 && !slices.Equal(consoleList, list) {
 			return SourceCluster{}, fmt.Errorf("%s: spec.nameServers: points at %s, but the Broker's NameServers are %s: "+
 				"the Console watches another cluster; leave it out of the inputs, or clear spec.nameServers",
 				p.console.ref, strings.Join(consoleList, ";"), strings.Join(list, ";"))
@@ -53,16 +54,4 @@ func cleanList(in []string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

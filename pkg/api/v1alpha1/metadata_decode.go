@@ -14,40 +14,38 @@ import (
 // a *DecodeError, together with what Validate finds in the rest of the
 // document. It does not call Validate on a document that decodes.
 func DecodeTopic(data []byte) (*RocketMQTopic, error) {
-	var t RocketMQTopic
-	errs, err := decodeMetadata(KindRocketMQTopic, data, &t, &t.TypeMeta, func(rest []byte) field.ErrorList {
-		var r RocketMQTopic
-		if json.Unmarshal(rest, &r) != nil {
-			return nil
-		}
-		return r.Validate()
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(errs) > 0 {
-		return nil, &DecodeError{Kind: KindRocketMQTopic, Errs: errs}
-	}
-	return &t, nil
+	return decodeDeclared(KindRocketMQTopic, data, func(t *RocketMQTopic) *metav1.TypeMeta { return &t.TypeMeta })
 }
 
 // DecodeConsumerGroup is DecodeTopic for a RocketMQConsumerGroup.
 func DecodeConsumerGroup(data []byte) (*RocketMQConsumerGroup, error) {
-	var g RocketMQConsumerGroup
-	errs, err := decodeMetadata(KindRocketMQConsumerGroup, data, &g, &g.TypeMeta, func(rest []byte) field.ErrorList {
-		var r RocketMQConsumerGroup
+	return decodeDeclared(KindRocketMQConsumerGroup, data, func(g *RocketMQConsumerGroup) *metav1.TypeMeta { return &g.TypeMeta })
+}
+
+// validated is a pointer to a kind with a Validate method.
+type validated[T any] interface {
+	*T
+	Validate() field.ErrorList
+}
+
+// decodeDeclared decodes one object of a declared kind strictly; typeMeta
+// returns the object's TypeMeta for the apiVersion and kind checks.
+func decodeDeclared[T any, PT validated[T]](kind string, data []byte, typeMeta func(PT) *metav1.TypeMeta) (*T, error) {
+	var obj T
+	errs, err := decodeMetadata(kind, data, &obj, typeMeta(&obj), func(rest []byte) field.ErrorList {
+		var r T
 		if json.Unmarshal(rest, &r) != nil {
 			return nil
 		}
-		return r.Validate()
+		return PT(&r).Validate()
 	})
 	if err != nil {
 		return nil, err
 	}
 	if len(errs) > 0 {
-		return nil, &DecodeError{Kind: KindRocketMQConsumerGroup, Errs: errs}
+		return nil, &DecodeError{Kind: kind, Errs: errs}
 	}
-	return &g, nil
+	return &obj, nil
 }
 
 // decodeMetadata decodes obj strictly and checks its apiVersion and kind;

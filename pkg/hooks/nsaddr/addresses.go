@@ -7,6 +7,7 @@ package nsaddr
 import (
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -131,14 +132,4 @@ func Join(list []string) string { return strings.Join(list, Separator) }
 // Equal compares two lists entry by entry. Order counts: brokers register
 // with NameServers in list order, and the list we push is the one status
 // and the ConfigMap show.
-func Equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func Equal(a, b []string) bool { return slices.Equal(a, b) }
