@@ -47,6 +47,7 @@ type fixture struct {
 	auth   *rmqtest.Auth
 	admin  *admin.Client
 	nsAddr string
+	nsDNS  string // the NameServer pod's DNS name and port, as status reports it
 
 	mu      sync.Mutex
 	nextIP  int
@@ -122,7 +123,10 @@ func (f *fixture) addNameServerPod(c *v1alpha1.RocketMQCluster) {
 	}
 	require.NoError(f.t, env.Client.Create(ctx, svc))
 	p := testenv.NewPod(f.ns, c.NameServerName()+"-0", c.Labels(v1alpha1.ComponentNameServer, -1))
+	p.Spec.Subdomain = svc.Name // as its StatefulSet sets it
 	require.NoError(f.t, env.Client.Create(ctx, p))
+	// The cluster controller reports the pods' DNS names, as rendered.
+	f.nsDNS = fmt.Sprintf("%s.%s.%s.svc:%d", p.Name, svc.Name, f.ns, v1alpha1.PortNameServer)
 	ip, _, _ := strings.Cut(f.nsAddr, ":")
 	require.NoError(f.t, env.SetPodReady(ctx, p, ip, true))
 	p.Status.HostIP, p.Status.HostIPs = ip, []corev1.HostIP{{IP: ip}}
@@ -165,7 +169,7 @@ func (f *fixture) addGroup() *rmqtest.Broker {
 	require.NoError(f.t, env.SetPodReady(ctx, p, ip, true))
 	require.Eventually(f.t, func() bool {
 		c := f.cluster()
-		c.Status.NameServerAddresses = []string{f.nsAddr}
+		c.Status.NameServerAddresses = []string{f.nsDNS}
 		c.Status.BrokerGroups = append(c.Status.BrokerGroups, v1alpha1.BrokerGroupStatus{Group: g, Name: c.BrokerGroupName(g), Master: name})
 		return env.Client.Status().Update(ctx, c) == nil
 	}, waitFor, 50*time.Millisecond)

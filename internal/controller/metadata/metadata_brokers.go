@@ -3,6 +3,7 @@ package metadata
 import (
 	"context"
 	"fmt"
+	"net"
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -85,6 +86,36 @@ func byName(groups []*brokerGroup) map[string]*brokerGroup {
 	out := make(map[string]*brokerGroup, len(groups))
 	for _, b := range groups {
 		out[b.name] = b
+	}
+	return out
+}
+
+// nameServers are a cluster's NameServers as the controller dials them.
+type nameServers struct {
+	cluster string   // the brokerClusterName
+	addrs   []string // host:port
+}
+
+// nameServers maps the cluster's status.nameServerAddresses (the
+// NameServer pods' DNS names, as rendered) to the pods' IPs read from the
+// API server, as the masters are reached: the controller needs no cluster
+// DNS. An address that names no known pod is dialled as given.
+func (r *Reconciler) nameServers(ctx context.Context, c *v1alpha1.RocketMQCluster) nameServers {
+	out := nameServers{cluster: c.Name, addrs: make([]string, len(c.Status.NameServerAddresses))}
+	for i, addr := range c.Status.NameServerAddresses {
+		out.addrs[i] = addr
+		ns, name, ok := brokeraddr.PodKey(addr)
+		if !ok {
+			continue
+		}
+		var p corev1.Pod
+		if err := r.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &p); err != nil {
+			continue
+		}
+		_, port, err := net.SplitHostPort(addr)
+		if err == nil && p.Status.PodIP != "" && brokeraddr.Pod(addr, []corev1.Pod{p}, nil) != nil {
+			out.addrs[i] = net.JoinHostPort(p.Status.PodIP, port)
+		}
 	}
 	return out
 }

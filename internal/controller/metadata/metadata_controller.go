@@ -166,13 +166,17 @@ func apply(ctx context.Context, cl Admin, live []*member, groups []*brokerGroup)
 // offsets on a leaving topic that still waits waits too, since deleting
 // its offsets would make the topic's messages look never consumed.
 func (r *Reconciler) removeAll(ctx context.Context, cl Admin, c *v1alpha1.RocketMQCluster, leaving []*member, groups []*brokerGroup) bool {
+	if len(leaving) == 0 {
+		return false
+	}
+	ns := r.nameServers(ctx, c)
 	waiting := false
 	held := map[string]bool{}
 	for _, m := range leaving {
 		if m.topic == nil {
 			continue
 		}
-		if remove(ctx, cl, c, m, groups, nil) {
+		if remove(ctx, cl, ns, m, groups, nil) {
 			m.out.state = stateGone
 			continue
 		}
@@ -183,7 +187,7 @@ func (r *Reconciler) removeAll(ctx context.Context, cl Admin, c *v1alpha1.Rocket
 		if m.group == nil {
 			continue
 		}
-		if remove(ctx, cl, c, m, groups, held) {
+		if remove(ctx, cl, ns, m, groups, held) {
 			m.out.state = stateGone
 			continue
 		}

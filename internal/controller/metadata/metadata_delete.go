@@ -15,7 +15,7 @@ import (
 // from the NameServers after, as mqadmin deleteTopic does it.
 // held names the leaving topics that wait: a group keeps its offsets on
 // them until they are gone.
-func remove(ctx context.Context, cl Admin, c *v1alpha1.RocketMQCluster, m *member, groups []*brokerGroup, held map[string]bool) bool {
+func remove(ctx context.Context, cl Admin, ns nameServers, m *member, groups []*brokerGroup, held map[string]bool) bool {
 	for _, b := range groups {
 		if !b.usable() {
 			m.set(stateReconciling, v1alpha1.ReasonClusterNotReady, "deletion waits for a reachable master of broker group "+b.name)
@@ -37,7 +37,7 @@ func remove(ctx context.Context, cl Admin, c *v1alpha1.RocketMQCluster, m *membe
 			return false
 		}
 	}
-	if err := deleteEverywhere(ctx, cl, c, m, groups); err != nil {
+	if err := deleteEverywhere(ctx, cl, ns, m, groups); err != nil {
 		m.set(stateReconciling, v1alpha1.ReasonBrokerError, "deletion retries: "+err.Error())
 		return false
 	}
@@ -140,7 +140,7 @@ func messages(s *admin.TopicStats) int64 {
 	return n
 }
 
-func deleteEverywhere(ctx context.Context, cl Admin, c *v1alpha1.RocketMQCluster, m *member, groups []*brokerGroup) error {
+func deleteEverywhere(ctx context.Context, cl Admin, ns nameServers, m *member, groups []*brokerGroup) error {
 	var gone []string
 	for _, b := range groups {
 		var err error
@@ -157,8 +157,8 @@ func deleteEverywhere(ctx context.Context, cl Admin, c *v1alpha1.RocketMQCluster
 		gone = append(gone, b.name)
 	}
 	if m.topic != nil {
-		for _, ns := range c.Status.NameServerAddresses {
-			if err := cl.DeleteTopicInNameServer(ctx, ns, m.name, c.Name); err != nil {
+		for _, addr := range ns.addrs {
+			if err := cl.DeleteTopicInNameServer(ctx, addr, m.name, ns.cluster); err != nil {
 				return err
 			}
 		}
