@@ -11,8 +11,6 @@ import (
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	crdvalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
-	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
-	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	"k8s.io/apimachinery/pkg/util/json"
@@ -25,26 +23,11 @@ import (
 // way the API server does on create, without an API server. The envtest
 // suite proves the same against a real one; this keeps each rule next to
 // its Go twin.
-type crdValidator struct {
-	structural *structuralschema.Structural
-	schema     validation.SchemaValidator
-	cel        *cel.Validator
-}
+type crdValidator kindValidator
 
 func newCRDValidator(t *testing.T) *crdValidator {
 	t.Helper()
-	b, err := os.ReadFile(clusterCRD)
-	require.NoError(t, err)
-	var crd apiextensionsv1.CustomResourceDefinition
-	require.NoError(t, yaml.UnmarshalStrict(b, &crd))
-	var internal apiextensions.JSONSchemaProps
-	require.NoError(t, apiextensionsv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(
-		crd.Spec.Versions[0].Schema.OpenAPIV3Schema, &internal, nil))
-	s, err := structuralschema.NewStructural(&internal)
-	require.NoError(t, err)
-	sv, _, err := validation.NewSchemaValidator(&internal)
-	require.NoError(t, err)
-	return &crdValidator{structural: s, schema: sv, cel: cel.NewValidator(s, true, celconfig.PerCallLimit)}
+	return (*crdValidator)(newKindValidator(t, clusterCRD))
 }
 
 func (v *crdValidator) validate(t *testing.T, c *RocketMQCluster) field.ErrorList {
