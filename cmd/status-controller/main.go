@@ -66,6 +66,7 @@ type config struct {
 	retireSettle           time.Duration
 	transferStepTimeout    time.Duration
 	metadataResync         time.Duration
+	metadataDeleteSettle   time.Duration
 	metadataStatusWorkers  int
 	kubeQPS                float64
 	kubeBurst              int
@@ -98,6 +99,8 @@ func parseFlagsTo(args []string, usage io.Writer) (*config, error) {
 	fs.DurationVar(&c.resync, "resync-period", 10*time.Minute, "re-check every cluster this often without events (0: never)")
 	fs.DurationVar(&c.metadataResync, "metadata-resync-period", metadata.DefaultResync,
 		"re-read every cluster's topics and groups on the brokers this often, putting back what was changed by hand")
+	fs.DurationVar(&c.metadataDeleteSettle, "metadata-delete-settle", metadata.DefaultDeleteSettle,
+		"how long a topic being deleted stays read-only before its deletion looks for unconsumed messages (outlast the producers' route refresh)")
 	fs.IntVar(&c.metadataStatusWorkers, "metadata-status-workers", metadata.DefaultStatusWorkers,
 		"RocketMQTopic and RocketMQConsumerGroup status writes in flight at once")
 	fs.Float64Var(&c.kubeQPS, "kube-api-qps", DefaultKubeQPS, "requests per second to the Kubernetes API server (status writes of many topics)")
@@ -122,8 +125,8 @@ func parseFlagsTo(args []string, usage io.Writer) (*config, error) {
 	if c.concurrency < 1 {
 		return nil, errors.New("--max-concurrent-reconciles must be at least 1")
 	}
-	if c.metadataResync <= 0 || c.metadataStatusWorkers < 1 || c.kubeQPS <= 0 || c.kubeBurst < 1 {
-		return nil, errors.New("--metadata-resync-period, --metadata-status-workers, --kube-api-qps and --kube-api-burst must be positive")
+	if c.metadataResync <= 0 || c.metadataDeleteSettle <= 0 || c.metadataStatusWorkers < 1 || c.kubeQPS <= 0 || c.kubeBurst < 1 {
+		return nil, errors.New("--metadata-resync-period, --metadata-delete-settle, --metadata-status-workers, --kube-api-qps and --kube-api-burst must be positive")
 	}
 	for _, ns := range strings.Split(namespaces, ",") {
 		if ns = strings.TrimSpace(ns); ns != "" {
@@ -240,6 +243,7 @@ func setupControllers(ctx context.Context, mgr ctrl.Manager, c *config) error {
 	err = metadata.SetupWithManager(ctx, mgr, metadata.Options{
 		MaxConcurrentReconciles: c.concurrency,
 		Resync:                  c.metadataResync,
+		DeleteSettle:            c.metadataDeleteSettle,
 		StatusWorkers:           c.metadataStatusWorkers,
 	})
 	if err != nil {

@@ -34,12 +34,14 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, 30*time.Second, c.transferStepTimeout)
 	assert.Equal(t, time.Minute, c.metadataResync)
 	assert.Equal(t, 32, c.metadataStatusWorkers)
+	assert.Equal(t, 45*time.Second, c.metadataDeleteSettle)
 	assert.Equal(t, float64(DefaultKubeQPS), c.kubeQPS)
 	assert.Equal(t, DefaultKubeBurst, c.kubeBurst)
 
-	c, err = parseFlags([]string{"--metadata-resync-period=10s", "--metadata-status-workers=4", "--kube-api-qps=50", "--kube-api-burst=60"})
+	c, err = parseFlags([]string{"--metadata-resync-period=10s", "--metadata-delete-settle=1m", "--metadata-status-workers=4", "--kube-api-qps=50", "--kube-api-burst=60"})
 	require.NoError(t, err)
 	assert.Equal(t, 10*time.Second, c.metadataResync)
+	assert.Equal(t, time.Minute, c.metadataDeleteSettle)
 	assert.Equal(t, 4, c.metadataStatusWorkers)
 	assert.Equal(t, 50.0, c.kubeQPS)
 	assert.Equal(t, 60, c.kubeBurst)
@@ -56,7 +58,7 @@ func TestParseFlags(t *testing.T) {
 	assert.Zero(t, c.resync)
 
 	for _, bad := range [][]string{{"--max-concurrent-reconciles=0"}, {"--no-such-flag"}, {"extra"}, {"--admin-timeout=soon"},
-		{"--admin-timeout=0"}, {"--master-lost-grace=-1s"}, {"--metadata-resync-period=0"}, {"--metadata-status-workers=0"},
+		{"--admin-timeout=0"}, {"--master-lost-grace=-1s"}, {"--metadata-resync-period=0"}, {"--metadata-delete-settle=0"}, {"--metadata-status-workers=0"},
 		{"--kube-api-qps=0"}, {"--kube-api-burst=0"}} {
 		_, err := parseFlags(bad)
 		assert.Error(t, err, "%v", bad)

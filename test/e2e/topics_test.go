@@ -39,7 +39,7 @@ func TestTopics(t *testing.T) {
 	sp := spec(v1alpha1.BrokerModeMasterSlave)
 	sp.TopicNamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{allowLabel: "allowed"}}
 	e := newEnv(t, "topics", sp)
-	startController(t, "--metadata-resync-period=2s")
+	startController(t, "--metadata-resync-period=2s", "--metadata-delete-settle=3s")
 	e.sync()
 	e.waitFor("Ready", 3*time.Minute, e.readyWithMasters)
 

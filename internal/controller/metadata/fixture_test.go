@@ -177,7 +177,7 @@ func (f *fixture) addGroup() *rmqtest.Broker {
 }
 
 func testOptions() Options {
-	return Options{Resync: time.Second, DeleteRecheck: 200 * time.Millisecond, AdminTimeout: 10 * time.Second}
+	return Options{Resync: time.Second, DeleteRecheck: 200 * time.Millisecond, DeleteSettle: 500 * time.Millisecond, AdminTimeout: 10 * time.Second}
 }
 
 // startManager runs the metadata controller alone over every namespace.

@@ -21,6 +21,7 @@ type Admin interface {
 	Groups(ctx context.Context, brokerAddr string) (map[string]admin.SubscriptionGroupConfig, error)
 	CreateTopics(ctx context.Context, brokerAddr string, tcs []admin.TopicConfig) error
 	CreateGroups(ctx context.Context, brokerAddr string, gs []admin.SubscriptionGroupConfig) error
+	SetTopicPerm(ctx context.Context, brokerAddr, topic string, perm int) error
 	DeleteTopicInBroker(ctx context.Context, brokerAddr, topic string) error
 	DeleteTopicInNameServer(ctx context.Context, nameSrvAddr, topic, clusterName string) error
 	DeleteGroup(ctx context.Context, brokerAddr, group string, cleanOffset bool) error

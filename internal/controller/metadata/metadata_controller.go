@@ -176,7 +176,7 @@ func (r *Reconciler) removeAll(ctx context.Context, cl Admin, c *v1alpha1.Rocket
 		if m.topic == nil {
 			continue
 		}
-		if remove(ctx, cl, ns, m, groups, nil) {
+		if remove(ctx, cl, ns, m, groups, nil, r.opts.DeleteSettle) {
 			m.out.state = stateGone
 			continue
 		}
@@ -187,7 +187,7 @@ func (r *Reconciler) removeAll(ctx context.Context, cl Admin, c *v1alpha1.Rocket
 		if m.group == nil {
 			continue
 		}
-		if remove(ctx, cl, ns, m, groups, held) {
+		if remove(ctx, cl, ns, m, groups, held, r.opts.DeleteSettle) {
 			m.out.state = stateGone
 			continue
 		}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
@@ -15,14 +18,27 @@ import (
 // from the NameServers after, as mqadmin deleteTopic does it.
 // held names the leaving topics that wait: a group keeps its offsets on
 // them until they are gone.
-func remove(ctx context.Context, cl Admin, ns nameServers, m *member, groups []*brokerGroup, held map[string]bool) bool {
+func remove(ctx context.Context, cl Admin, ns nameServers, m *member, groups []*brokerGroup, held map[string]bool, settle time.Duration) bool {
 	for _, b := range groups {
 		if !b.usable() {
 			m.set(stateReconciling, v1alpha1.ReasonClusterNotReady, "deletion waits for a reachable master of broker group "+b.name)
 			return false
 		}
 	}
-	if m.obj.GetAnnotations()[v1alpha1.AnnotationForceDelete] != "true" {
+	forced := m.obj.GetAnnotations()[v1alpha1.AnnotationForceDelete] == "true"
+	if m.topic != nil {
+		if err := stopWrites(ctx, cl, m, groups); err != nil {
+			m.set(stateReconciling, v1alpha1.ReasonBrokerError, "deletion retries: "+err.Error())
+			return false
+		}
+		if until := m.next.WritesStoppedAt.Add(settle); !forced && time.Now().Before(until) {
+			m.set(stateReconciling, v1alpha1.ReasonStoppingWrites, fmt.Sprintf(
+				"topic is read-only on every broker group; deletion waits until %s for producers to refresh their routes",
+				until.UTC().Format(time.RFC3339)))
+			return false
+		}
+	}
+	if !forced {
 		blockers, err := blockersOf(ctx, cl, m, groups, held)
 		if err != nil {
 			m.set(stateReconciling, v1alpha1.ReasonBrokerError, "deletion retries: "+err.Error())
@@ -42,6 +58,29 @@ func remove(ctx context.Context, cl Admin, ns nameServers, m *member, groups []*
 		return false
 	}
 	return true
+}
+
+// stopWrites makes the topic read-only on every master that has it
+// writable, as mqadmin updateTopicPerm does, and records when no master
+// last took its write permission: the deletion counts the settle period
+// from there, so a topic someone made writable again starts it over.
+func stopWrites(ctx context.Context, cl Admin, m *member, groups []*brokerGroup) error {
+	changed := false
+	for _, b := range groups {
+		tc, ok := b.topics[m.name]
+		if !ok || tc.Perm&admin.PermWrite == 0 {
+			continue
+		}
+		if err := cl.SetTopicPerm(ctx, b.addr, m.name, tc.Perm&^admin.PermWrite); err != nil {
+			return fmt.Errorf("while making topic %s read-only on %s: %w", m.name, b.name, err)
+		}
+		changed = true
+	}
+	if changed || m.next.WritesStoppedAt == nil {
+		now := metav1.Now()
+		m.next.WritesStoppedAt = &now
+	}
+	return nil
 }
 
 func blockersOf(ctx context.Context, cl Admin, m *member, groups []*brokerGroup, held map[string]bool) ([]string, error) {

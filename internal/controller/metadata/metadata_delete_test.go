@@ -3,6 +3,7 @@ package metadata
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -10,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
+	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/admin/rmqtest"
 	"github.com/rocketmq-gitops/rocketmq-gitops/pkg/api/v1alpha1"
 )
@@ -106,4 +108,49 @@ func readyMessage(st *v1alpha1.MetadataObjectStatus) string {
 		}
 	}
 	return ""
+}
+
+// TestDeleteStopsWritesFirst: a topic with deletionPolicy Delete is made
+// read-only on every master before anything is judged consumed (a failed
+// permission update is retried), and what a producer with an older route
+// still sends during the settle period, which the broker accepts, holds
+// the deletion until it is consumed: nothing is lost.
+func TestDeleteStopsWritesFirst(t *testing.T) {
+	f := newFixture(t, 2)
+	opts := testOptions()
+	opts.DeleteSettle = 3 * time.Second
+	startManager(t, opts)
+	orders := waitObject(t, f.topic("orders", deletePolicy), "Ready", topicReady)
+	for _, b := range f.brokers {
+		b.SetQueueOffsets("orders", 0, 10)
+		b.SetConsumerOffset("billing", "orders", 0, 10) // everything consumed so far
+		b.ResetCounts()
+	}
+	f.brokers[1].FailNth(admin.CodeUpdateAndCreateTopic, 1, admin.CodeSystemError, "injected: store busy")
+
+	require.NoError(t, env.Client.Delete(context.Background(), orders))
+	orders = waitObject(t, orders, "StoppingWrites", func(o *v1alpha1.RocketMQTopic) bool {
+		return reasonIs(&o.Status.MetadataObjectStatus, o.Generation, v1alpha1.ConditionReconciling, v1alpha1.ReasonStoppingWrites)
+	})
+	require.NotNil(t, orders.Status.WritesStoppedAt)
+	for _, b := range f.brokers {
+		assert.Equal(t, admin.PermRead, b.Topics()["orders"].Perm, "read-only on %s", b.Addr())
+	}
+	assert.Equal(t, 1, f.brokers[0].CallCount(admin.CodeUpdateAndCreateTopic))
+	assert.Equal(t, 2, f.brokers[1].CallCount(admin.CodeUpdateAndCreateTopic), "the failed perm update is retried")
+
+	// A producer that has not refreshed its route yet: the broker takes it.
+	f.brokers[0].SetQueueOffsets("orders", 0, 14)
+	orders = waitObject(t, orders, "UnconsumedMessages", func(o *v1alpha1.RocketMQTopic) bool {
+		return blocked(&o.Status.MetadataObjectStatus, o.Generation)
+	})
+	assert.Contains(t, readyMessage(&orders.Status.MetadataObjectStatus), "consumer group billing has 4 unconsumed messages on demo-broker-0")
+	assert.Contains(t, f.brokers[0].Topics(), "orders")
+
+	f.brokers[0].SetConsumerOffset("billing", "orders", 0, 14)
+	eventually(t, "object gone", gone(orders))
+	for _, b := range f.brokers {
+		assert.NotContains(t, b.Topics(), "orders")
+	}
+	assert.Empty(t, rmqtest.CollectDataLoss(f.brokers[0], f.brokers[1], f.names))
 }

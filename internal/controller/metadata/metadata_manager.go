@@ -41,6 +41,11 @@ const indexClusterKey = "rocketmq.gitops.dev/clusterKey"
 const (
 	DefaultResync        = time.Minute
 	DefaultDeleteRecheck = 10 * time.Second
+	// DefaultDeleteSettle covers a producer's route refresh
+	// (ClientConfig.pollNameServerInterval, 30 s) after the broker has
+	// re-registered the read-only topic, which it does at once
+	// (BrokerController.registerIncrementBrokerData), plus a margin.
+	DefaultDeleteSettle  = 45 * time.Second
 	DefaultStatusWorkers = 32
 	DefaultAdminTimeout  = 60 * time.Second
 )
@@ -55,6 +60,11 @@ type Options struct {
 	// DeleteRecheck is how often a deletion blocked by unconsumed messages
 	// looks again (DefaultDeleteRecheck).
 	DeleteRecheck time.Duration
+	// DeleteSettle is how long a topic being deleted stays read-only on
+	// every broker group before the deletion looks for unconsumed
+	// messages: producers send on their cached route until they refresh
+	// it (DefaultDeleteSettle).
+	DeleteSettle time.Duration
 	// StatusWorkers bounds the status and finalizer writes in flight
 	// (DefaultStatusWorkers).
 	StatusWorkers int
@@ -69,6 +79,9 @@ type Options struct {
 func (o Options) withDefaults(mgr manager.Manager) (Options, error) {
 	if o.MaxConcurrentReconciles <= 0 {
 		o.MaxConcurrentReconciles = 2
+	}
+	if o.DeleteSettle <= 0 {
+		o.DeleteSettle = DefaultDeleteSettle
 	}
 	if o.Resync <= 0 {
 		o.Resync = DefaultResync

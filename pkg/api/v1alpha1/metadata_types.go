@@ -81,6 +81,10 @@ const (
 	// ReasonDeleteBlocked: deletionPolicy Delete waits for consumer groups
 	// to consume what is left.
 	ReasonDeleteBlocked = "UnconsumedMessages"
+	// ReasonStoppingWrites: a topic being deleted is read-only on every
+	// broker group; the deletion waits for producers to refresh their
+	// routes before it looks for unconsumed messages.
+	ReasonStoppingWrites = "StoppingWrites"
 	// ReasonDeleting: being deleted from the brokers.
 	ReasonDeleting = "Deleting"
 	// ReasonBrokerError: a broker refused or did not answer; retried.
@@ -107,6 +111,15 @@ type MetadataObjectStatus struct {
 	// +optional
 	// +listType=set
 	BrokerGroups []string `json:"brokerGroups,omitempty"`
+
+	// WritesStoppedAt is when a topic being deleted (deletionPolicy Delete)
+	// was made read-only on every broker group. The broker does not refuse
+	// a send to a read-only topic (AbstractSendMessageProcessor.msgCheck
+	// checks only the broker's permission): producers stop when they next
+	// refresh the route. So unconsumed messages are looked for only once
+	// the controller's delete settle period has passed since this time.
+	// +optional
+	WritesStoppedAt *metav1.Time `json:"writesStoppedAt,omitempty"`
 
 	// Differences lists, per broker group, what is on the broker and
 	// differs from the spec and cannot be changed (why Stalled).

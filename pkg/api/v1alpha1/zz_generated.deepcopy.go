@@ -457,6 +457,10 @@ func (in *MetadataObjectStatus) DeepCopyInto(out *MetadataObjectStatus) {
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}
+	if in.WritesStoppedAt != nil {
+		in, out := &in.WritesStoppedAt, &out.WritesStoppedAt
+		*out = (*in).DeepCopy()
+	}
 	if in.Differences != nil {
 		in, out := &in.Differences, &out.Differences
 		*out = make([]string, len(*in))
