@@ -91,7 +91,7 @@ func (m metadataObject) fromTopic(text []byte) (metadataObject, bool, krm.Result
 	if errs := t.Validate(); len(errs) > 0 {
 		return m, false, fieldErrorResults(krm.Error, m.ref, errs)
 	}
-	m.what, m.name, m.brokerGroups = "topic", t.Name(), t.Spec.BrokerGroups
+	m.what, m.name, m.brokerGroups = "topic", t.RocketMQName(), t.Spec.BrokerGroups
 	read, write := t.Spec.QueueCounts()
 	m.settings = map[string]string{
 		"readQueues":  strconv.Itoa(int(read)),
@@ -110,7 +110,7 @@ func (m metadataObject) fromGroup(text []byte) (metadataObject, bool, krm.Result
 	if errs := g.Validate(); len(errs) > 0 {
 		return m, false, fieldErrorResults(krm.Error, m.ref, errs)
 	}
-	m.what, m.name, m.brokerGroups = "consumer group", g.Name(), g.Spec.BrokerGroups
+	m.what, m.name, m.brokerGroups = "consumer group", g.RocketMQName(), g.Spec.BrokerGroups
 	m.cluster = g.Spec.ClusterRef.ClusterKey(g.Namespace)
 	return m, true, nil
 }

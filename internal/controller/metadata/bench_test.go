@@ -259,7 +259,7 @@ func BenchmarkStatusWriteFloor(b *testing.B) {
 			before := topics[i].DeepCopy()
 			t := topics[i]
 			t.Status.ObservedGeneration = t.Generation
-			t.Status.TopicName = t.Name()
+			t.Status.TopicName = t.RocketMQName()
 			t.Status.Cluster = ns + "/demo"
 			t.Status.Conditions = []metav1.Condition{{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue,
 				Reason: v1alpha1.ReasonApplied, Message: fmt.Sprintf("round %d", round), ObservedGeneration: t.Generation,

@@ -19,7 +19,7 @@ type groupVerdict struct {
 // kept as it is. Every group setting may change, so nothing is refused.
 func judgeGroup(g *v1alpha1.RocketMQConsumerGroup, cur *admin.SubscriptionGroupConfig) groupVerdict {
 	if cur == nil {
-		send := admin.NewSubscriptionGroupConfig(g.Name())
+		send := admin.NewSubscriptionGroupConfig(g.RocketMQName())
 		applyGroupSpec(&send, &g.Spec)
 		return groupVerdict{changes: []string{"created"}, send: send}
 	}

@@ -67,7 +67,7 @@ type notice struct {
 
 func topicMember(t *v1alpha1.RocketMQTopic) *member {
 	m := &member{obj: t, origin: statusOnlyTopic(t, t.Status), topic: t, prev: t.Status.MetadataObjectStatus,
-		next: *t.Status.MetadataObjectStatus.DeepCopy(), kind: v1alpha1.KindRocketMQTopic, name: t.Name()}
+		next: *t.Status.MetadataObjectStatus.DeepCopy(), kind: v1alpha1.KindRocketMQTopic, name: t.RocketMQName()}
 	m.spec = memberSpec{brokerGroups: t.Spec.BrokerGroups, policy: v1alpha1.DeletionPolicyOrDefault(t.Spec.DeletionPolicy)}
 	if errs := t.Validate(); len(errs) > 0 {
 		m.spec.invalid = errs.ToAggregate().Error()
@@ -77,7 +77,7 @@ func topicMember(t *v1alpha1.RocketMQTopic) *member {
 
 func groupMember(g *v1alpha1.RocketMQConsumerGroup) *member {
 	m := &member{obj: g, origin: statusOnlyGroup(g, g.Status), group: g, prev: g.Status.MetadataObjectStatus,
-		next: *g.Status.MetadataObjectStatus.DeepCopy(), kind: v1alpha1.KindRocketMQConsumerGroup, name: g.Name()}
+		next: *g.Status.MetadataObjectStatus.DeepCopy(), kind: v1alpha1.KindRocketMQConsumerGroup, name: g.RocketMQName()}
 	m.spec = memberSpec{brokerGroups: g.Spec.BrokerGroups, policy: v1alpha1.DeletionPolicyOrDefault(g.Spec.DeletionPolicy)}
 	if errs := g.Validate(); len(errs) > 0 {
 		m.spec.invalid = errs.ToAggregate().Error()

@@ -25,7 +25,7 @@ func wantTopic(t *v1alpha1.RocketMQTopic) admin.TopicConfig {
 	maps.Copy(attrs, t.Spec.Attributes)
 	attrs[v1alpha1.TopicAttributeMessageType] = string(t.Spec.MessageTypeOrDefault())
 	return admin.TopicConfig{
-		TopicName: t.Name(), ReadQueueNums: int(read), WriteQueueNums: int(write),
+		TopicName: t.RocketMQName(), ReadQueueNums: int(read), WriteQueueNums: int(write),
 		Perm: int(t.Spec.PermOrDefault()), TopicFilterType: admin.FilterSingleTag, Attributes: attrs,
 	}
 }

@@ -14,7 +14,7 @@ const groupHeader = "apiVersion: rocketmq.gitops.dev/v1alpha1\nkind: RocketMQCon
 func TestDecodeTopic(t *testing.T) {
 	topic, err := DecodeTopic([]byte(topicHeader + "spec:\n  clusterRef: {name: orders, namespace: mq}\n  queues: 16\n  messageType: FIFO\n"))
 	require.NoError(t, err)
-	assert.Equal(t, "orders", topic.Name())
+	assert.Equal(t, "orders", topic.RocketMQName())
 	assert.Equal(t, "mq/orders", topic.Spec.ClusterRef.ClusterKey(topic.Namespace))
 	read, write := topic.Spec.QueueCounts()
 	assert.Equal(t, [2]int32{16, 16}, [2]int32{read, write})
@@ -25,7 +25,7 @@ func TestDecodeConsumerGroup(t *testing.T) {
 	g, err := DecodeConsumerGroup([]byte(groupHeader + "spec:\n  clusterRef: {name: orders}\n  groupName: GID_billing\n" +
 		"  retryPolicy: {type: Customized, next: [1s, 30s]}\n"))
 	require.NoError(t, err)
-	assert.Equal(t, "GID_billing", g.Name())
+	assert.Equal(t, "GID_billing", g.RocketMQName())
 	assert.Equal(t, "30s", g.Spec.RetryPolicy.Next[1].Duration.String())
 }
 

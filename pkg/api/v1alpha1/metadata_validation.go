@@ -8,16 +8,18 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// Name returns the RocketMQ topic name: spec.topicName, else metadata.name.
-func (t *RocketMQTopic) Name() string {
+// RocketMQName returns the topic's name in RocketMQ: spec.topicName, else
+// metadata.name. (Not Name: that would hide the embedded ObjectMeta.Name.)
+func (t *RocketMQTopic) RocketMQName() string {
 	if t.Spec.TopicName != "" {
 		return t.Spec.TopicName
 	}
 	return t.ObjectMeta.Name
 }
 
-// Name returns the RocketMQ group name: spec.groupName, else metadata.name.
-func (g *RocketMQConsumerGroup) Name() string {
+// RocketMQName returns the group's name in RocketMQ: spec.groupName, else
+// metadata.name.
+func (g *RocketMQConsumerGroup) RocketMQName() string {
 	if g.Spec.GroupName != "" {
 		return g.Spec.GroupName
 	}
@@ -90,7 +92,7 @@ func (t *RocketMQTopic) Validate() field.ErrorList {
 	if t.Spec.TopicName == "" {
 		namePath = field.NewPath("metadata", "name")
 	}
-	errs = append(errs, validateDeclaredTopicName(namePath, t.Name())...)
+	errs = append(errs, validateDeclaredTopicName(namePath, t.RocketMQName())...)
 	errs = append(errs, validateQueues(spec, &t.Spec)...)
 	if p := t.Spec.PermOrDefault(); p != 2 && p != 4 && p != 6 {
 		errs = append(errs, field.NotSupported(spec.Child("perm"), p, []string{"6", "4", "2"}))
@@ -115,7 +117,7 @@ func (g *RocketMQConsumerGroup) Validate() field.ErrorList {
 	if g.Spec.GroupName == "" {
 		namePath = field.NewPath("metadata", "name")
 	}
-	errs = append(errs, validateDeclaredGroupName(namePath, g.Name())...)
+	errs = append(errs, validateDeclaredGroupName(namePath, g.RocketMQName())...)
 	if r := g.Spec.RetryMaxTimes; r != nil && (*r < 0 || *r > 1000) {
 		errs = append(errs, field.Invalid(spec.Child("retryMaxTimes"), *r, "must be 0 to 1000"))
 	}
